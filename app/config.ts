@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** The development JWT secret; refused when NODE_ENV=production. */
+export const DEV_JWT_SECRET = 'blog-api-dev-secret-do-not-use-in-production';
+
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: intFromEnv(0, 65535).default(3000),
+  METRICS_PORT: intFromEnv(0, 65535).default(9464),
+  DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/blog'),
+  DB_POOL_SIZE: intFromEnv(1, 1000).default(20),
+  DB_ACQUIRE_TIMEOUT_MS: intFromEnv(1, 600_000).default(1000),
+  // How many requests may wait for a connection at once; beyond that they are shed at once.
+  DB_QUEUE_LIMIT: intFromEnv(0, 100_000).default(200),
+  // Deadline for one SQL statement (MariaDB max_statement_time / lock_wait_timeout).
+  DB_STATEMENT_TIMEOUT_MS: intFromEnv(100, 600_000).default(5000),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  JWT_SECRET: z.string().optional(),
+  JWT_TTL_SECONDS: intFromEnv(60, 90 * 24 * 3600).default(7 * 24 * 3600),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: intFromEnv(0, 600_000).default(10_000),
+  MIGRATE_ON_START: boolFromEnv.default(true),
+  // Largest JSON body accepted; larger ones get 413.
+  BODY_LIMIT_BYTES: intFromEnv(1024, 50 * 1024 * 1024).default(256 * 1024),
+});
+
+export interface Config {
+  readonly env: string;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly databaseUrl: string;
+  readonly dbPoolSize: number;
+  readonly dbAcquireTimeoutMs: number;
+  readonly dbQueueLimit: number;
+  readonly dbStatementTimeoutMs: number;
+  /** Empty string disables caching. */
+  readonly redisUrl: string;
+  readonly jwtSecret: string;
+  readonly jwtSecretIsDefault: boolean;
+  readonly jwtTtlSeconds: number;
+  readonly logLevel: string;
+  readonly shutdownGraceMs: number;
+  readonly migrateOnStart: boolean;
+  readonly bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Treat empty strings as unset, except REDIS_URL where empty means "caching off".
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (value === '' && key !== 'REDIS_URL') continue;
+    cleaned[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError('invalid configuration: JWT_SECRET is required when NODE_ENV=production');
+  }
+  if (e.JWT_SECRET !== undefined && e.JWT_SECRET.length < 16) {
+    throw new ConfigError('invalid configuration: JWT_SECRET must be at least 16 characters');
+  }
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    metricsPort: e.METRICS_PORT,
+    databaseUrl: e.DATABASE_URL,
+    dbPoolSize: e.DB_POOL_SIZE,
+    dbAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
+    dbQueueLimit: e.DB_QUEUE_LIMIT,
+    dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    redisUrl: e.REDIS_URL,
+    jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwtSecretIsDefault: e.JWT_SECRET === undefined,
+    jwtTtlSeconds: e.JWT_TTL_SECONDS,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    migrateOnStart: e.MIGRATE_ON_START,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+  });
+}

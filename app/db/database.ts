@@ -1,0 +1,81 @@
+import { Kysely, MysqlDialect } from 'kysely';
+import { createPool, type Pool as RawPool, type PoolConnection } from 'mysql2';
+import type { Logger } from '../log.js';
+import { GatedPool } from './pool.js';
+import type { Database } from './schema.js';
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize: number;
+  acquireTimeoutMs: number;
+  queueLimit: number;
+  statementTimeoutMs: number;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  pool: GatedPool;
+  close(): Promise<void>;
+}
+
+/** Database name from DATABASE_URL; restricted so it can be quoted safely in CREATE DATABASE. */
+export function databaseName(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(name)) {
+    throw new Error('DATABASE_URL must name a database of letters, digits and underscores');
+  }
+  return name;
+}
+
+export function createRawPool(url: string, connectionLimit: number): RawPool {
+  return createPool({
+    uri: url,
+    connectionLimit,
+    // The gate in front of this pool does the queueing (with a deadline); never queue here.
+    queueLimit: 0,
+    waitForConnections: true,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    connectTimeout: 5000,
+    enableKeepAlive: true,
+    dateStrings: false,
+  });
+}
+
+/**
+ * Every new connection gets a statement deadline, so a locked or stalled database answers with an
+ * error (turned into 503) instead of holding the request and its connection forever.
+ * MariaDB calls it max_statement_time (seconds), MySQL max_execution_time (ms, SELECT only).
+ */
+function applySessionSettings(raw: RawPool, statementTimeoutMs: number, log: Logger): void {
+  const seconds = statementTimeoutMs / 1000;
+  const lockSeconds = Math.max(1, Math.ceil(seconds));
+  raw.on('connection', (connection: PoolConnection) => {
+    connection.query(
+      `SET SESSION time_zone = '+00:00', SESSION lock_wait_timeout = ${lockSeconds}, ` +
+        `SESSION innodb_lock_wait_timeout = ${lockSeconds}, SESSION max_statement_time = ${seconds}`,
+      (err: unknown) => {
+        if (!err) return;
+        connection.query(
+          `SET SESSION time_zone = '+00:00', SESSION lock_wait_timeout = ${lockSeconds}, ` +
+            `SESSION innodb_lock_wait_timeout = ${lockSeconds}, SESSION max_execution_time = ${statementTimeoutMs}`,
+          (fallbackErr: unknown) => {
+            if (fallbackErr) log.warn({ err: fallbackErr }, 'could not set the statement deadline on a connection');
+          },
+        );
+      },
+    );
+  });
+}
+
+export function createDatabase(options: DatabaseOptions, log: Logger): DatabaseHandle {
+  const raw = createRawPool(options.url, options.poolSize);
+  applySessionSettings(raw, options.statementTimeoutMs, log);
+  const pool = new GatedPool(raw, {
+    size: options.poolSize,
+    acquireTimeoutMs: options.acquireTimeoutMs,
+    queueLimit: options.queueLimit,
+  });
+  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  return { db, pool, close: () => db.destroy() };
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Context, Middleware } from 'koa';
+import type { Logger } from '../log.js';
+import {
+  httpRequestDbQueries,
+  httpRequestDuration,
+  httpRequestsInFlight,
+  httpRequestsShed,
+  httpRequestsTotal,
+} from '../metrics.js';
+import { OverloadedError } from './errors.js';
+import { runWithRequestContext, type RequestContext } from './request-context.js';
+
+/** The router's template (e.g. /api/articles/:slug); anything unmatched folds into one label. */
+export function routeLabel(ctx: Context): string {
+  const matched = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
+  return typeof matched === 'string' ? matched : 'unmatched';
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * Outermost middleware: gives the request an id and a context (so the SQL pool can count its
+ * statements), and records the request's metrics and one log line once it is answered.
+ */
+export function observeMiddleware(log: Logger): Middleware {
+  return async (ctx, next) => {
+    const incoming = ctx.get('X-Request-Id');
+    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.set('X-Request-Id', requestId);
+    const context: RequestContext = { requestId, dbStatements: 0 };
+    const started = performance.now();
+    httpRequestsInFlight.inc();
+    try {
+      await runWithRequestContext(context, next);
+    } finally {
+      httpRequestsInFlight.dec();
+      const seconds = (performance.now() - started) / 1000;
+      const route = routeLabel(ctx);
+      const labels = { method: ctx.method, route, status: String(ctx.status) };
+      httpRequestsTotal.inc(labels);
+      httpRequestDuration.observe(labels, seconds);
+      if (route !== 'unmatched') httpRequestDbQueries.observe({ route }, context.dbStatements);
+      const error: unknown = ctx.state.error;
+      if (error instanceof OverloadedError) httpRequestsShed.inc({ reason: error.reason });
+      const line = {
+        requestId,
+        method: ctx.method,
+        route,
+        status: ctx.status,
+        ms: Math.round(seconds * 10_000) / 10,
+        dbStatements: context.dbStatements,
+      };
+      if (ctx.status >= 500) log.warn(line, 'request failed');
+      else if (ctx.path === '/livez' || ctx.path === '/readyz') log.debug(line, 'request');
+      else log.info(line, 'request');
+    }
+  };
+}

@@ -1,0 +1,237 @@
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { ArticleRow, Database } from '../../db/schema.js';
+import { withOperation } from '../../http/request-context.js';
+
+/**
+ * Every SQL statement the article pages need. A page costs a fixed number of statements whatever
+ * its size: one for the page rows, one for the total, then one each for tags, authors (profiles
+ * module), favorited-by-me and following-by-me for the whole page. No per-row query anywhere.
+ */
+
+export type ArticleSummaryRow = Omit<ArticleRow, 'body'>;
+
+export interface ArticleFilter {
+  tag?: string | undefined;
+  author?: string | undefined;
+  favorited?: string | undefined;
+  /** Feed: only authors this user follows. */
+  followedBy?: number | undefined;
+}
+
+const summaryColumns = [
+  'a.id',
+  'a.slug',
+  'a.author_id',
+  'a.title',
+  'a.description',
+  'a.favorites_count',
+  'a.created_at',
+  'a.updated_at',
+] as const;
+
+function applyFilter<O>(
+  query: SelectQueryBuilder<Database & { a: Database['articles'] }, 'a', O>,
+  filter: ArticleFilter,
+): SelectQueryBuilder<Database & { a: Database['articles'] }, 'a', O> {
+  let q = query;
+  if (filter.author !== undefined) {
+    const author = filter.author;
+    q = q.where('a.author_id', '=', (eb) => eb.selectFrom('users').select('users.id').where('users.username', '=', author));
+  }
+  if (filter.tag !== undefined) {
+    const tag = filter.tag;
+    q = q.where('a.id', 'in', (eb) =>
+      eb
+        .selectFrom('article_tags')
+        .select('article_tags.article_id')
+        .where('article_tags.tag_id', '=', (eb2) => eb2.selectFrom('tags').select('tags.id').where('tags.name', '=', tag)),
+    );
+  }
+  if (filter.favorited !== undefined) {
+    const favoritedBy = filter.favorited;
+    q = q.where('a.id', 'in', (eb) =>
+      eb
+        .selectFrom('favorites')
+        .select('favorites.article_id')
+        .where('favorites.user_id', '=', (eb2) =>
+          eb2.selectFrom('users').select('users.id').where('users.username', '=', favoritedBy),
+        ),
+    );
+  }
+  if (filter.followedBy !== undefined) {
+    const follower = filter.followedBy;
+    q = q.where('a.author_id', 'in', (eb) =>
+      eb.selectFrom('follows').select('follows.followee_id').where('follows.follower_id', '=', follower),
+    );
+  }
+  return q;
+}
+
+/** Newest first. The primary key orders by creation, so ORDER BY id needs no filesort. */
+export function listArticleSummaries(
+  db: Kysely<Database>,
+  filter: ArticleFilter,
+  limit: number,
+  offset: number,
+): Promise<ArticleSummaryRow[]> {
+  return withOperation('articles.list', () =>
+    applyFilter(db.selectFrom('articles as a').select(summaryColumns), filter)
+      .orderBy('a.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
+  );
+}
+
+export async function countArticles(db: Kysely<Database>, filter: ArticleFilter): Promise<number> {
+  const row = await withOperation('articles.count', () =>
+    applyFilter(db.selectFrom('articles as a').select((eb) => eb.fn.countAll<number>().as('n')), filter).executeTakeFirst(),
+  );
+  return Number(row?.n ?? 0);
+}
+
+export function findArticleBySlug(db: Kysely<Database>, slug: string): Promise<ArticleRow | undefined> {
+  return withOperation('articles.by_slug', () =>
+    db.selectFrom('articles').selectAll().where('slug', '=', slug).executeTakeFirst(),
+  );
+}
+
+export function findArticleIdBySlug(
+  db: Kysely<Database>,
+  slug: string,
+): Promise<Pick<ArticleRow, 'id' | 'author_id'> | undefined> {
+  return withOperation('articles.id_by_slug', () =>
+    db.selectFrom('articles').select(['id', 'author_id']).where('slug', '=', slug).executeTakeFirst(),
+  );
+}
+
+/** Tag names per article for a whole page, sorted by name. */
+export async function loadTags(db: Kysely<Database>, articleIds: readonly number[]): Promise<Map<number, string[]>> {
+  const tags = new Map<number, string[]>(articleIds.map((id) => [id, []]));
+  if (articleIds.length === 0) return tags;
+  const rows = await withOperation('tags.load', () =>
+    db
+      .selectFrom('article_tags')
+      .innerJoin('tags', 'tags.id', 'article_tags.tag_id')
+      .select(['article_tags.article_id', 'tags.name'])
+      .where('article_tags.article_id', 'in', [...articleIds])
+      .orderBy('tags.name')
+      .execute(),
+  );
+  for (const row of rows) tags.get(row.article_id)?.push(row.name);
+  return tags;
+}
+
+/** Which of these articles the viewer has favorited, in one statement. */
+export async function loadFavorited(
+  db: Kysely<Database>,
+  viewerId: number | undefined,
+  articleIds: readonly number[],
+): Promise<Set<number>> {
+  if (viewerId === undefined || articleIds.length === 0) return new Set();
+  const rows = await withOperation('favorites.load', () =>
+    db
+      .selectFrom('favorites')
+      .select('article_id')
+      .where('user_id', '=', viewerId)
+      .where('article_id', 'in', [...articleIds])
+      .execute(),
+  );
+  return new Set(rows.map((r) => r.article_id));
+}
+
+export interface NewArticle {
+  slug: string;
+  authorId: number;
+  title: string;
+  description: string;
+  body: string;
+}
+
+export async function insertArticle(trx: Transaction<Database>, article: NewArticle): Promise<number> {
+  const now = new Date();
+  const result = await withOperation('articles.insert', () =>
+    trx
+      .insertInto('articles')
+      .values({
+        slug: article.slug,
+        author_id: article.authorId,
+        title: article.title,
+        description: article.description,
+        body: article.body,
+        created_at: now,
+        updated_at: now,
+      })
+      .executeTakeFirstOrThrow(),
+  );
+  return Number(result.insertId);
+}
+
+/** Replaces an article's tags: three statements whatever the number of tags. */
+export async function setArticleTags(trx: Transaction<Database>, articleId: number, tags: readonly string[]): Promise<void> {
+  await withOperation('article_tags.clear', () => trx.deleteFrom('article_tags').where('article_id', '=', articleId).execute());
+  if (tags.length === 0) return;
+  await withOperation('tags.upsert', () =>
+    trx
+      .insertInto('tags')
+      .ignore()
+      .values(tags.map((name) => ({ name })))
+      .execute(),
+  );
+  await withOperation('article_tags.insert', () =>
+    trx
+      .insertInto('article_tags')
+      .columns(['article_id', 'tag_id'])
+      .expression((eb) =>
+        eb.selectFrom('tags').select([sql<number>`${articleId}`.as('article_id'), 'tags.id']).where('tags.name', 'in', [...tags]),
+      )
+      .execute(),
+  );
+}
+
+export async function updateArticleRow(
+  trx: Transaction<Database>,
+  id: number,
+  changes: Partial<Pick<ArticleRow, 'slug' | 'title' | 'description' | 'body'>>,
+): Promise<void> {
+  await withOperation('articles.update', () =>
+    trx
+      .updateTable('articles')
+      .set({ ...changes, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute(),
+  );
+}
+
+export async function deleteArticleRow(db: Kysely<Database>, id: number): Promise<void> {
+  await withOperation('articles.delete', () => db.deleteFrom('articles').where('id', '=', id).execute());
+}
+
+/** Adds or removes a favorite and keeps articles.favorites_count in step, in one transaction. */
+export async function setFavorite(db: Kysely<Database>, userId: number, articleId: number, on: boolean): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const changed = on
+      ? (
+          await withOperation('favorites.insert', () =>
+            trx
+              .insertInto('favorites')
+              .ignore()
+              .values({ user_id: userId, article_id: articleId, created_at: new Date() })
+              .executeTakeFirst(),
+          )
+        ).numInsertedOrUpdatedRows
+      : (
+          await withOperation('favorites.delete', () =>
+            trx.deleteFrom('favorites').where('user_id', '=', userId).where('article_id', '=', articleId).executeTakeFirst(),
+          )
+        ).numDeletedRows;
+    if (Number(changed ?? 0) === 0) return;
+    await withOperation('articles.favorites_count', () =>
+      trx
+        .updateTable('articles')
+        .set((eb) => ({ favorites_count: on ? eb('favorites_count', '+', 1) : eb('favorites_count', '-', 1) }))
+        .where('id', '=', articleId)
+        .execute(),
+    );
+  });
+}

@@ -1,0 +1,56 @@
+import Router from '@koa/router';
+import type { AppDeps } from '../../deps.js';
+import { optionalUser, requireUser } from '../../http/auth.js';
+import { requestBody } from '../../http/body.js';
+import { parseInput } from '../../http/validation.js';
+import { CreateArticleRequest, ListArticlesQuery, PageQuery, UpdateArticleRequest } from './article-schemas.js';
+import { createArticle, deleteArticle, favorite, feed, getArticle, listArticles, updateArticle } from './article-service.js';
+
+export function articleRoutes(deps: AppDeps): Router {
+  const router = new Router();
+
+  router.get('/articles', async (ctx) => {
+    ctx.body = await listArticles(deps, parseInput(ListArticlesQuery, ctx.query), optionalUser(ctx)?.id);
+  });
+
+  // Registered before /articles/:slug so "feed" is never read as a slug.
+  router.get('/articles/feed', async (ctx) => {
+    const auth = requireUser(ctx);
+    ctx.body = await feed(deps, parseInput(PageQuery, ctx.query), auth.id);
+  });
+
+  router.post('/articles', async (ctx) => {
+    const auth = requireUser(ctx);
+    const { article } = parseInput(CreateArticleRequest, requestBody(ctx));
+    ctx.status = 201;
+    ctx.body = { article: await createArticle(deps, auth.id, article) };
+  });
+
+  router.get('/articles/:slug', async (ctx) => {
+    ctx.body = { article: await getArticle(deps, ctx.params.slug ?? '', optionalUser(ctx)?.id) };
+  });
+
+  router.put('/articles/:slug', async (ctx) => {
+    const auth = requireUser(ctx);
+    const { article } = parseInput(UpdateArticleRequest, requestBody(ctx));
+    ctx.body = { article: await updateArticle(deps, ctx.params.slug ?? '', auth.id, article) };
+  });
+
+  router.delete('/articles/:slug', async (ctx) => {
+    const auth = requireUser(ctx);
+    await deleteArticle(deps, ctx.params.slug ?? '', auth.id);
+    ctx.status = 204;
+  });
+
+  router.post('/articles/:slug/favorite', async (ctx) => {
+    const auth = requireUser(ctx);
+    ctx.body = { article: await favorite(deps, ctx.params.slug ?? '', auth.id, true) };
+  });
+
+  router.delete('/articles/:slug/favorite', async (ctx) => {
+    const auth = requireUser(ctx);
+    ctx.body = { article: await favorite(deps, ctx.params.slug ?? '', auth.id, false) };
+  });
+
+  return router;
+}

@@ -1,0 +1,66 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, UserRow } from '../../db/schema.js';
+import { withOperation } from '../../http/request-context.js';
+
+/** RealWorld `Profile`. */
+export interface Profile {
+  username: string;
+  bio: string;
+  image: string;
+  following: boolean;
+}
+
+export type ProfileRow = Pick<UserRow, 'id' | 'username' | 'bio' | 'image'>;
+
+export function findProfileByUsername(db: Kysely<Database>, username: string): Promise<ProfileRow | undefined> {
+  return withOperation('profiles.by_username', () =>
+    db.selectFrom('users').select(['id', 'username', 'bio', 'image']).where('username', '=', username).executeTakeFirst(),
+  );
+}
+
+/** One statement for any number of authors. */
+export async function loadProfileRows(db: Kysely<Database>, ids: readonly number[]): Promise<Map<number, ProfileRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await withOperation('profiles.load', () =>
+    db.selectFrom('users').select(['id', 'username', 'bio', 'image']).where('id', 'in', [...new Set(ids)]).execute(),
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Which of these users the viewer follows, in one statement. */
+export async function loadFollowing(
+  db: Kysely<Database>,
+  viewerId: number | undefined,
+  ids: readonly number[],
+): Promise<Set<number>> {
+  if (viewerId === undefined || ids.length === 0) return new Set();
+  const rows = await withOperation('follows.load', () =>
+    db
+      .selectFrom('follows')
+      .select('followee_id')
+      .where('follower_id', '=', viewerId)
+      .where('followee_id', 'in', [...new Set(ids)])
+      .execute(),
+  );
+  return new Set(rows.map((r) => r.followee_id));
+}
+
+export async function insertFollow(db: Kysely<Database>, followerId: number, followeeId: number): Promise<void> {
+  await withOperation('follows.insert', () =>
+    db
+      .insertInto('follows')
+      .ignore()
+      .values({ follower_id: followerId, followee_id: followeeId, created_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
+      .execute(),
+  );
+}
+
+export async function deleteFollow(db: Kysely<Database>, followerId: number, followeeId: number): Promise<void> {
+  await withOperation('follows.delete', () =>
+    db.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).execute(),
+  );
+}
+
+export function toProfile(row: ProfileRow, following: boolean): Profile {
+  return { username: row.username, bio: row.bio, image: row.image, following };
+}
