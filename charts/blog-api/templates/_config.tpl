@@ -1,0 +1,27 @@
+{{/*
+Runtime configuration shared by the Deployment (through the ConfigMap) and the migration hook Job
+(inline, because pre-install hooks run before the release's ConfigMap exists).
+Ports are fixed by the image contract: API on 3000, metrics on 9464.
+*/}}
+{{- define "blog-api.httpPort" -}}3000{{- end }}
+{{- define "blog-api.metricsPort" -}}9464{{- end }}
+
+{{- define "blog-api.configData" -}}
+PORT: {{ include "blog-api.httpPort" . | quote }}
+METRICS_PORT: {{ include "blog-api.metricsPort" . | quote }}
+NODE_ENV: {{ .Values.config.nodeEnv | quote }}
+LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+DB_POOL_SIZE: {{ .Values.config.dbPoolSize | quote }}
+DB_ACQUIRE_TIMEOUT_MS: {{ .Values.config.dbAcquireTimeoutMs | quote }}
+SHUTDOWN_GRACE_MS: {{ .Values.config.shutdownGraceMs | quote }}
+{{- /* Migrations run once per release in the hook Job, not in every replica. */}}
+MIGRATE_ON_START: "false"
+{{- end }}
+
+{{/* Guard: the pod must outlive preStop plus the service's own drain window. */}}
+{{- define "blog-api.validateShutdown" -}}
+{{- $needMs := add (mul .Values.lifecycle.preStopSleepSeconds 1000) .Values.config.shutdownGraceMs }}
+{{- if le (mul .Values.terminationGracePeriodSeconds 1000 | int) ($needMs | int) }}
+{{- fail (printf "terminationGracePeriodSeconds (%vs) must exceed lifecycle.preStopSleepSeconds + config.shutdownGraceMs (%vms)" .Values.terminationGracePeriodSeconds $needMs) }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,137 @@
+{{/*
+SLO rules in Sloth's shape: per SLO, error-ratio recordings `slo:sli_error:ratio_rate<window>` for
+every burn-rate window, metadata recordings (objective, budget, burn rate, budget remaining), and
+multi-window multi-burn-rate alerts (Google SRE Workbook, ch. 5). All recorded series carry the
+labels slo, service and namespace, so several releases can share one Prometheus.
+*/}}
+
+{{/* PromQL label matchers selecting this release's series (the ServiceMonitor's job + namespace). */}}
+{{- define "blog-api.slo.selector" -}}
+{{- .Values.prometheusRule.selector | default (printf "job=%q,namespace=%q" (include "blog-api.fullname" .) .Release.Namespace) }}
+{{- end }}
+
+{{/* Matchers for the recorded SLO series of one SLO of this release. */}}
+{{- define "blog-api.slo.seriesMatchers" -}}
+{{- printf "slo=%q,service=%q,namespace=%q" .slo (include "blog-api.fullname" .root) .root.Release.Namespace }}
+{{- end }}
+
+{{/* The SLO definitions: name, objective (percent), error-ratio expression with WINDOW to fill in. */}}
+{{- define "blog-api.slo.definitions" -}}
+{{- $sel := include "blog-api.slo.selector" . }}
+{{- $routes := .Values.slo.routeMatcher }}
+{{- if .Values.slo.availability.enabled }}
+- name: availability
+  alert: BlogApiAvailabilityBudgetBurn
+  objective: {{ .Values.slo.availability.objective }}
+  what: requests answered with a 5xx status
+  errorRatio: |-
+    sum(rate(http_requests_total{{ printf "{%s,%s,status=~\"5..\"}" $sel $routes }}[WINDOW]))
+    /
+    sum(rate(http_requests_total{{ printf "{%s,%s}" $sel $routes }}[WINDOW]))
+{{- end }}
+{{- if .Values.slo.latency.enabled }}
+- name: latency
+  alert: BlogApiLatencyBudgetBurn
+  objective: {{ .Values.slo.latency.objective }}
+  what: {{ printf "requests slower than %vs" .Values.slo.latency.thresholdSeconds }}
+  errorRatio: |-
+    1 - (
+      sum(rate(http_request_duration_seconds_bucket{{ printf "{%s,%s,le=\"%v\"}" $sel $routes .Values.slo.latency.thresholdSeconds }}[WINDOW]))
+      /
+      sum(rate(http_request_duration_seconds_count{{ printf "{%s,%s}" $sel $routes }}[WINDOW]))
+    )
+{{- end }}
+{{- end }}
+
+{{/* Every window the alerts read, short and long, without duplicates, in declaration order. */}}
+{{- define "blog-api.slo.windows" -}}
+{{- $windows := list }}
+{{- range $class := list "page" "ticket" }}
+{{- range (index $.Values.slo.burnRates $class) }}
+{{- $windows = append $windows .short }}
+{{- $windows = append $windows .long }}
+{{- end }}
+{{- end }}
+{{- $windows | uniq | toJson }}
+{{- end }}
+
+{{/* The rule groups (a YAML list), shared by the PrometheusRule and nothing else. */}}
+{{- define "blog-api.slo.groups" -}}
+{{- $root := . }}
+{{- $service := include "blog-api.fullname" . }}
+{{- $ns := .Release.Namespace }}
+{{- $period := .Values.slo.period }}
+{{- $windows := include "blog-api.slo.windows" . | fromJsonArray }}
+{{- $runbook := .Values.prometheusRule.runbookBaseUrl }}
+{{- $dashboard := printf "%s/d/blog-api-slo/blog-api-slo?var-namespace=%s&var-job=%s" (trimSuffix "/" .Values.prometheusRule.grafanaUrl) $ns $service }}
+{{- range $slo := include "blog-api.slo.definitions" . | fromYamlArray }}
+{{- $budget := round (subf 1 (divf $slo.objective 100)) 10 }}
+{{- $m := include "blog-api.slo.seriesMatchers" (dict "slo" $slo.name "root" $root) }}
+{{- $labels := dict "slo" $slo.name "service" $service "namespace" $ns | toJson }}
+- name: {{ printf "%s-slo-sli-recordings-%s" $service $slo.name }}
+  rules:
+    {{- range $w := $windows }}
+    - record: slo:sli_error:ratio_rate{{ $w }}
+      expr: |
+        {{- replace "WINDOW" $w $slo.errorRatio | nindent 8 }}
+      labels: {{ $labels }}
+    {{- end }}
+    # the SLO period's error ratio, averaged from the 5m recording as Sloth does
+    - record: slo:sli_error:ratio_rate{{ $period }}
+      expr: |
+        sum_over_time(slo:sli_error:ratio_rate5m{{ printf "{%s}" $m }}[{{ $period }}])
+        /
+        count_over_time(slo:sli_error:ratio_rate5m{{ printf "{%s}" $m }}[{{ $period }}])
+      labels: {{ $labels }}
+- name: {{ printf "%s-slo-meta-recordings-%s" $service $slo.name }}
+  rules:
+    - record: slo:objective:ratio
+      expr: vector({{ round (divf $slo.objective 100) 10 }})
+      labels: {{ $labels }}
+    - record: slo:error_budget:ratio
+      expr: vector({{ $budget }})
+      labels: {{ $labels }}
+    - record: slo:current_burn_rate:ratio
+      expr: slo:sli_error:ratio_rate5m{{ printf "{%s}" $m }} / {{ $budget }}
+      labels: {{ $labels }}
+    - record: slo:period_burn_rate:ratio
+      expr: slo:sli_error:ratio_rate{{ $period }}{{ printf "{%s}" $m }} / {{ $budget }}
+      labels: {{ $labels }}
+    - record: slo:period_error_budget_remaining:ratio
+      expr: 1 - slo:period_burn_rate:ratio{{ printf "{%s}" $m }}
+      labels: {{ $labels }}
+- name: {{ printf "%s-slo-alerts-%s" $service $slo.name }}
+  rules:
+    {{- range $class := list "page" "ticket" }}
+    {{- $pairs := index $root.Values.slo.burnRates $class }}
+    {{- if $pairs }}
+    {{- $severity := ternary "critical" "warning" (eq $class "page") }}
+    # {{ $class }}: any window pair burning too fast; pairs joined with `or` so that one
+    # alert (name + labels) results, as Prometheus rejects duplicates
+    - alert: {{ $slo.alert }}
+      expr: |
+        {{- range $i, $p := $pairs }}
+        {{- if $i }}
+        or
+        {{- end }}
+        (
+          slo:sli_error:ratio_rate{{ $p.long }}{{ printf "{%s}" $m }} > ({{ $p.factor }} * {{ $budget }})
+          and
+          slo:sli_error:ratio_rate{{ $p.short }}{{ printf "{%s}" $m }} > ({{ $p.factor }} * {{ $budget }})
+        )
+        {{- end }}
+      labels:
+        severity: {{ $severity }}
+        slo: {{ $slo.name }}
+        namespace: {{ $ns }}
+      annotations:
+        summary: {{ printf "%s SLO of %s is burning its error budget too fast (%s)" (title $slo.name) $service $class | quote }}
+        description: >-
+          {{ printf "%s: %s; objective %v%% over %s. Error ratio now %s over the long window; burning" $service $slo.what $slo.objective $period "{{ $value | humanizePercentage }}" }}
+          {{- range $i, $p := $pairs }}{{ if $i }} or{{ end }}{{ printf " %vx budget" $p.factor }} over {{ $p.long }} and {{ $p.short }}{{ end }}.
+        runbook_url: {{ printf "%s#%s" $runbook (lower $slo.alert) | quote }}
+        dashboard: {{ $dashboard | quote }}
+    {{- end }}
+    {{- end }}
+{{- end }}
+{{- end }}
