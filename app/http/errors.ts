@@ -69,7 +69,8 @@ export function toHttpError(err: unknown): HttpError {
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status === 413) return new HttpError(413, { body: ['request body too large'] });
   if (status === 415) return new HttpError(415, { body: ['content type must be application/json'] });
-  if (status === 400 && e.type === 'entity.parse.failed') return new HttpError(400, { body: ['is not valid JSON'] });
+  const parseFailed = err instanceof SyntaxError || e.type === 'entity.parse.failed';
+  if (status === 400 && parseFailed) return new HttpError(400, { body: ['is not valid JSON'] });
   if (status >= 400 && status < 500) {
     // Koa/bodyparser client errors (malformed JSON and the like) carry safe, exposed messages.
     const message = e.expose === true && typeof e.message === 'string' ? e.message : 'bad request';

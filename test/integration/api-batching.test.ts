@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createArticle, registerUser, startTestService, type TestService } from '../helpers/service.js';
+
+/**
+ * The N+1 guard: a page costs the same number of SQL statements whatever its size. Caching is off
+ * here (REDIS_URL=""), so every statement the code would issue reaches MySQL and is counted by the
+ * service itself (http_request_db_queries).
+ */
+describe('constant SQL statements per page', () => {
+  let t: TestService;
+  let reader: { token: string; username: string };
+  let slugWithComments = '';
+
+  async function statementsFor(path: string, route: string, token?: string): Promise<{ statements: number; items: number }> {
+    const before = await t.metric('http_request_db_queries_sum', { route });
+    const count = await t.metric('http_request_db_queries_count', { route });
+    const res = await t.api('GET', path, token ? { token } : {});
+    assert.equal(res.status, 200, `${path}: ${res.text}`);
+    const after = await t.metric('http_request_db_queries_sum', { route });
+    assert.equal(await t.metric('http_request_db_queries_count', { route }), count + 1);
+    const items = (res.body.articles ?? res.body.comments).length;
+    return { statements: after - before, items };
+  }
+
+  before(async () => {
+    t = await startTestService({ REDIS_URL: '' });
+    reader = await registerUser(t);
+    const authors = await Promise.all([registerUser(t), registerUser(t), registerUser(t), registerUser(t)]);
+    for (const author of authors.slice(0, 3)) {
+      await t.api('POST', `/api/profiles/${author.username}/follow`, { token: reader.token });
+    }
+    for (let i = 0; i < 140; i += 1) {
+      const author = authors[i % authors.length]!;
+      const a = await createArticle(t, author.token, { title: `Article ${i}`, tagList: [`tag${i % 7}`, 'common'] });
+      if (i % 3 === 0) await t.api('POST', `/api/articles/${a.slug}/favorite`, { token: reader.token });
+      if (i === 0) slugWithComments = a.slug;
+    }
+    for (let i = 0; i < 100; i += 1) {
+      const author = authors[i % authors.length]!;
+      await t.api('POST', `/api/articles/${slugWithComments}/comments`, { token: author.token, body: { comment: { body: `c${i}` } } });
+    }
+  });
+  after(() => t.stop());
+
+  for (const [name, path, route, auth] of [
+    ['anonymous list', '/api/articles?', '/api/articles', false],
+    ['signed-in list', '/api/articles?', '/api/articles', true],
+    ['tag filter', '/api/articles?tag=common&', '/api/articles', true],
+    ['feed', '/api/articles/feed?', '/api/articles/feed', true],
+  ] as const) {
+    it(`${name}: pages of 1, 20 and 100 articles cost the same number of statements`, async () => {
+      const counts = [];
+      for (const limit of [1, 20, 100]) {
+        const { statements, items } = await statementsFor(`${path}limit=${limit}`, route, auth ? reader.token : undefined);
+        assert.equal(items, limit, `expected a full page of ${limit}`);
+        counts.push(statements);
+      }
+      assert.equal(new Set(counts).size, 1, `statements per page size 1/20/100: ${counts.join('/')}`);
+      assert.ok(counts[0]! <= (auth ? 6 : 4), `too many statements: ${counts[0]}`);
+    });
+  }
+
+  it('comments: 1, 20 and 100 comments cost the same number of statements', async () => {
+    const counts = [];
+    for (const n of [1, 20, 100]) {
+      // A fresh article with n comments each time, so the page really is that size.
+      const author = await registerUser(t);
+      const a = await createArticle(t, author.token);
+      for (let i = 0; i < n; i += 1) {
+        await t.api('POST', `/api/articles/${a.slug}/comments`, { token: i % 2 ? author.token : reader.token, body: { comment: { body: `c${i}` } } });
+      }
+      const { statements, items } = await statementsFor(`/api/articles/${a.slug}/comments`, '/api/articles/:slug/comments', reader.token);
+      assert.equal(items, n);
+      counts.push(statements);
+    }
+    assert.equal(new Set(counts).size, 1, `statements for 1/20/100 comments: ${counts.join('/')}`);
+  });
+});
