@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kysely, MysqlDialect, sql } from 'kysely';
 import { createApp } from './app.js';
-import { NoCache, type Cache } from './cache/cache.js';
+import { createCache } from './cache/create-cache.js';
 import type { Config } from './config.js';
 import { createDatabase, createRawPool } from './db/database.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
@@ -45,15 +45,6 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
   });
 }
 
-async function createCache(config: Config, log: Logger): Promise<Cache> {
-  if (config.redisUrl === '') {
-    log.info('REDIS_URL is empty: caching is off');
-    return new NoCache();
-  }
-  log.info('Redis caching is not wired yet; serving from MySQL');
-  return new NoCache();
-}
-
 /** Wires config, database, cache and both HTTP servers; used by main.ts and by the tests. */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   if (config.jwtSecretIsDefault) {
@@ -73,7 +64,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   );
   // Readiness uses its own connection: a saturated request pool must not make every pod unready.
   const healthDb = new Kysely<unknown>({ dialect: new MysqlDialect({ pool: createRawPool(config.databaseUrl, 1) }) });
-  const cache = await createCache(config, log);
+  const cache = await createCache(config.redisUrl, config.databaseUrl, database.db, log);
   const deps: AppDeps = { db: database.db, tokens: createTokenService(config.jwtSecret, config.jwtTtlSeconds), cache, log };
 
   let schemaReady = false;
@@ -92,7 +83,17 @@ export async function startService(config: Config, log: Logger): Promise<Running
   };
 
   const app = createApp(deps, { bodyLimitBytes: config.bodyLimitBytes, readiness });
-  const apiServer = createServer(app.callback());
+  const handle = app.callback();
+  let draining = false;
+  const apiServer = createServer((req, res) => {
+    // While draining, tell keep-alive clients to reconnect elsewhere and let each socket go as soon
+    // as its answer is sent, so close() does not wait for idle sockets until the force timeout.
+    if (draining) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (draining) setImmediate(() => apiServer.closeIdleConnections());
+    });
+    void handle(req, res);
+  });
   apiServer.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
   apiServer.headersTimeout = 66_000;
   apiServer.requestTimeout = 30_000;
@@ -110,8 +111,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
     stop() {
       stopping ??= (async () => {
         readiness.shuttingDown = true;
-        // Leave a second of the grace window for closing pools after the drain.
-        await closeServer(apiServer, Math.max(0, config.shutdownGraceMs - 1000));
+        // Keep serving briefly so probes and load balancers see /readyz 503 and stop routing here
+        // before the listener closes (the chart's preStop sleep covers most of this window).
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, config.shutdownGraceMs / 5)));
+        // Leave time in the grace window for the delay above and for closing pools after the drain.
+        draining = true;
+        await closeServer(apiServer, Math.max(0, config.shutdownGraceMs - 2000));
         await closeServer(metricsServer, 1000);
         await Promise.allSettled([database.close(), healthDb.destroy(), cache.close()]);
       })();
