@@ -1,0 +1,47 @@
+// Grafana's dashboard sidecar (kube-prometheus-stack's grafana-sc-dashboard container) loads only
+// ConfigMaps carrying its label, in the namespaces it searches.
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { fail, pass, warn } from '../result.js';
+import type { CheckResult, GrafanaSidecar, Snapshot } from '../types.js';
+
+/** Why sidecar would not load dashboard, or undefined when it would. */
+export function whySidecarMisses(sidecar: GrafanaSidecar, cm: V1ConfigMap): string | undefined {
+  const labels = cm.metadata?.labels ?? {};
+  const ns = cm.metadata?.namespace ?? '';
+  if (sidecar.resource === 'secret') return `${sidecar.grafana} loads dashboards from Secrets only (RESOURCE=secret)`;
+  if (!Object.hasOwn(labels, sidecar.label)) {
+    return `${sidecar.grafana} looks for label ${sidecar.label}${sidecar.labelValue !== undefined ? `=${sidecar.labelValue}` : ''}, absent on ${cm.metadata?.name}`;
+  }
+  if (sidecar.labelValue !== undefined && labels[sidecar.label] !== sidecar.labelValue) {
+    return `${sidecar.grafana} wants ${sidecar.label}=${sidecar.labelValue}, ${cm.metadata?.name} has ${sidecar.label}=${labels[sidecar.label]}`;
+  }
+  const searched = sidecar.searchNamespaces === undefined ? [sidecar.namespace] : sidecar.searchNamespaces;
+  if (searched !== 'ALL' && !searched.includes(ns)) {
+    return `${sidecar.grafana} searches namespace(s) ${searched.join(', ')}, the dashboards are in ${ns}`;
+  }
+  return undefined;
+}
+
+export function grafanaDashboards(s: Snapshot): CheckResult {
+  const id = 'grafana-dashboards';
+  const title = 'Grafana sidecar loads dashboards';
+  if (s.dashboards.length === 0) {
+    return warn(id, title, `no dashboard ConfigMaps of release "${s.release}"`,
+      `helm upgrade ${s.release} charts/blog-api --reuse-values --set dashboards.enabled=true (pass --dashboards-namespace if dashboards.namespace is set)`);
+  }
+  if (s.grafanaSidecars.length === 0) {
+    return fail(id, title, 'no Grafana with a dashboard sidecar was found in the cluster',
+      'install kube-prometheus-stack with grafana.sidecar.dashboards.enabled=true (its default; k8s/kube-prometheus-stack-values.yaml keeps it on)');
+  }
+  for (const sidecar of s.grafanaSidecars) {
+    if (s.dashboards.every((cm) => whySidecarMisses(sidecar, cm) === undefined)) {
+      return pass(id, title, `${s.dashboards.length} dashboard(s) match ${sidecar.grafana} (${sidecar.label}${sidecar.labelValue !== undefined ? `=${sidecar.labelValue}` : ''})`);
+    }
+  }
+  const sidecar = s.grafanaSidecars[0]!;
+  const reasons = [...new Set(s.dashboards.map((cm) => whySidecarMisses(sidecar, cm)).filter((r) => r))];
+  const fix = reasons.some((r) => r?.includes('searches namespace'))
+    ? `set grafana.sidecar.dashboards.searchNamespace=ALL in kube-prometheus-stack, or --set dashboards.namespace=${sidecar.namespace}`
+    : `helm upgrade ${s.release} charts/blog-api --reuse-values --set-string dashboards.labels.${sidecar.label}=${sidecar.labelValue ?? '1'}`;
+  return fail(id, title, reasons.join('; '), fix);
+}
