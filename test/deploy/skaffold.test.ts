@@ -1,0 +1,115 @@
+// skaffold.yaml parses to the structure skaffold v2 expects, and every name in it points at
+// something real: Dockerfile targets, the chart and its values keys, Service names and ports.
+// (No skaffold binary or cluster is used: none can run here.)
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, dockerStages, loadYaml, read, valueAt } from './repo.js';
+
+type Json = any;
+const skaffold = loadYaml<Json>('skaffold.yaml');
+const values = loadYaml('charts/blog-api/values.yaml');
+const stageNames = dockerStages(read('Dockerfile')).map((s) => s.name);
+
+/** Apply the JSON-patch ops skaffold profiles use (add, replace) to a copy. */
+function applyPatches(doc: Json, patches: { op: string; path: string; value: unknown }[]): Json {
+  const out = structuredClone(doc);
+  for (const p of patches) {
+    assert.ok(['add', 'replace'].includes(p.op), `unsupported op ${p.op}`);
+    const keys = p.path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = keys.pop()!;
+    let node = out;
+    for (const k of keys) {
+      assert.ok(node !== null && typeof node === 'object' && k in node, `patch path ${p.path} does not exist`);
+      node = node[k];
+    }
+    if (p.op === 'replace') assert.ok(last in node, `replace of missing ${p.path}`);
+    node[last] = p.value;
+  }
+  return out;
+}
+
+/** Files under ROOT matching a skaffold sync glob (** = any directories, * = within one). */
+function globFiles(pattern: string): string[] {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '(?:.*/)?')}$`);
+  const top = pattern.split('/')[0]!;
+  return (readdirSync(join(ROOT, top), { recursive: true }) as string[])
+    .map((f) => `${top}/${f}`).filter((f) => re.test(f));
+}
+
+const profile = (name: string) => skaffold.profiles.find((p: Json) => p.name === name);
+const withProfile = (name: string) => applyPatches(skaffold, profile(name).patches);
+
+describe('skaffold.yaml', () => {
+  it('is a skaffold v4beta Config', () => {
+    assert.match(skaffold.apiVersion, /^skaffold\/v4beta\d+$/);
+    assert.equal(skaffold.kind, 'Config');
+    assert.deepEqual(Object.keys(skaffold).filter((k) => !['apiVersion', 'kind', 'metadata', 'build', 'deploy', 'portForward', 'profiles'].includes(k)), []);
+  });
+  it('builds the runtime target of the Dockerfile without pushing', () => {
+    const [artifact] = skaffold.build.artifacts;
+    assert.equal(artifact.image, 'blog-api');
+    assert.equal(artifact.docker.dockerfile, 'Dockerfile');
+    assert.ok(stageNames.includes(artifact.docker.target));
+    assert.equal(artifact.docker.target, 'runtime');
+    assert.equal(skaffold.build.local.push, false);
+  });
+  it('deploys charts/blog-api with the built image through the chart values', () => {
+    const [release] = skaffold.deploy.helm.releases;
+    assert.ok(existsSync(join(ROOT, release.chartPath, 'Chart.yaml')));
+    // skaffold names the template variables after the image, with non-alphanumerics as "_"
+    const key = skaffold.build.artifacts[0].image.replace(/[^A-Za-z0-9]/g, '_');
+    assert.deepEqual(release.setValueTemplates, {
+      'image.repository': `{{.IMAGE_REPO_${key}}}`,
+      'image.tag': `{{.IMAGE_TAG_${key}}}`,
+    });
+    for (const k of [...Object.keys(release.setValueTemplates), ...Object.keys(release.setValues)]) {
+      assert.notEqual(valueAt(values, k), undefined, `${k} is not a chart value`);
+    }
+  });
+  for (const name of ['kind', 'minikube', 'dev']) {
+    it(`profile ${name}: patches apply and set only existing chart values`, () => {
+      const patched = withProfile(name);
+      for (const k of Object.keys(patched.deploy.helm.releases[0].setValues)) {
+        assert.notEqual(valueAt(values, k), undefined, `${k} is not a chart value`);
+      }
+    });
+  }
+  it('kind and minikube turn on the in-chart MySQL and Redis and activate on their contexts', () => {
+    const kindName = loadYaml<Json>('k8s/kind-config.yaml').name;
+    for (const [name, ctx] of [['kind', `kind-${kindName}`], ['minikube', 'minikube']]) {
+      assert.deepEqual(profile(name).activation, [{ kubeContext: ctx }]);
+      const setValues = withProfile(name).deploy.helm.releases[0].setValues;
+      assert.equal(setValues['mysql.enabled'], true);
+      assert.equal(setValues['redis.enabled'], true);
+    }
+  });
+  it('dev syncs the TypeScript sources into the dev image WORKDIR, writable', () => {
+    assert.deepEqual(profile('dev').activation, [{ command: 'dev' }]);
+    const dev = withProfile('dev');
+    const artifact = dev.build.artifacts[0];
+    assert.equal(artifact.docker.target, 'dev');
+    const [rule] = artifact.sync.manual;
+    assert.ok(globFiles(rule.src).includes('app/main.ts'), `${rule.src} matches no source`);
+    const stages = dockerStages(read('Dockerfile'));
+    const workdirOf = (name: string): string | undefined => {
+      const s = stages.find((x) => x.name === name);
+      const own = s?.lines.filter((l) => l.startsWith('WORKDIR ')).at(-1)?.split(/\s+/)[1];
+      return own ?? (s && stages.some((x) => x.name === s.from) ? workdirOf(s.from) : undefined);
+    };
+    assert.equal(rule.dest, workdirOf('dev'));
+    assert.equal(dev.deploy.helm.releases[0].setValues['securityContext.readOnlyRootFilesystem'], false);
+  });
+  it('port-forwards the API and metrics Service ports and kube-prometheus-stack Grafana/Prometheus', () => {
+    const fwd = skaffold.portForward as Json[];
+    const release = skaffold.deploy.helm.releases[0];
+    const api = fwd.filter((f) => f.resourceName === release.name && f.namespace === release.namespace);
+    assert.deepEqual(api.map((f) => f.port).sort(), [valueAt(values, 'service.port'), valueAt(values, 'service.metricsPort')].sort());
+    const kps = /^KPS_RELEASE=(\S+)/m.exec(read('k8s/stack.sh'))?.[1];
+    assert.ok(fwd.some((f) => f.resourceName === `${kps}-grafana` && f.namespace === 'monitoring'));
+    assert.ok(fwd.some((f) => f.resourceName === `${kps}-prometheus` && f.port === 9090));
+    const local = fwd.map((f) => f.localPort);
+    assert.equal(new Set(local).size, local.length, 'local ports collide');
+  });
+});
