@@ -78,7 +78,7 @@ describe('skaffold.yaml', () => {
   }
   it('kind and minikube turn on the in-chart MySQL and Redis and activate on their contexts', () => {
     const kindName = loadYaml<Json>('k8s/kind-config.yaml').name;
-    for (const [name, ctx] of [['kind', `kind-${kindName}`], ['minikube', 'minikube']]) {
+    for (const [name, ctx] of [['kind', `kind-${kindName}`], ['minikube', 'minikube']] as const) {
       assert.deepEqual(profile(name).activation, [{ kubeContext: ctx }]);
       const setValues = withProfile(name).deploy.helm.releases[0].setValues;
       assert.equal(setValues['mysql.enabled'], true);
