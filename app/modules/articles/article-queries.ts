@@ -16,6 +16,9 @@ export interface ArticleFilter {
   favorited?: string | undefined;
   /** Feed: only authors this user follows. */
   followedBy?: number | undefined;
+  /** By id rather than name: the cache's per-author and per-favoriter indexes are keyed by user id. */
+  authorId?: number | undefined;
+  favoritedById?: number | undefined;
 }
 
 const summaryColumns = [
@@ -58,6 +61,11 @@ function applyFilter<O>(
         ),
     );
   }
+  if (filter.authorId !== undefined) q = q.where('a.author_id', '=', filter.authorId);
+  if (filter.favoritedById !== undefined) {
+    const userId = filter.favoritedById;
+    q = q.where('a.id', 'in', (eb) => eb.selectFrom('favorites').select('favorites.article_id').where('favorites.user_id', '=', userId));
+  }
   if (filter.followedBy !== undefined) {
     const follower = filter.followedBy;
     q = q.where('a.author_id', 'in', (eb) =>
@@ -81,6 +89,42 @@ export function listArticleSummaries(
       .offset(offset)
       .execute(),
   );
+}
+
+/** Ids only, newest first: a list index rebuild (no limit) or a page answered without the cache. */
+export async function listArticleIds(
+  db: Kysely<Database>,
+  filter: ArticleFilter,
+  page?: { limit: number; offset: number },
+): Promise<number[]> {
+  const rows = await withOperation(page ? 'articles.list_ids' : 'articles.index_ids', () => {
+    const query = applyFilter(db.selectFrom('articles as a').select('a.id'), filter).orderBy('a.id', 'desc');
+    return (page ? query.limit(page.limit).offset(page.offset) : query).execute();
+  });
+  return rows.map((r) => r.id);
+}
+
+/** Summary rows for a set of ids (the cache's missing articles), in one statement. */
+export function loadArticleSummaries(db: Kysely<Database>, ids: readonly number[]): Promise<ArticleSummaryRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return withOperation('articles.by_ids', () =>
+    db.selectFrom('articles as a').select(summaryColumns).where('a.id', 'in', [...ids]).execute(),
+  );
+}
+
+export async function loadArticleBody(db: Kysely<Database>, id: number): Promise<string | undefined> {
+  const row = await withOperation('articles.body', () =>
+    db.selectFrom('articles').select('body').where('id', '=', id).executeTakeFirst(),
+  );
+  return row?.body;
+}
+
+/** Who favorited an article: their favorites indexes must drop it when it is deleted. */
+export async function loadFavoritingUserIds(db: Kysely<Database>, articleId: number): Promise<number[]> {
+  const rows = await withOperation('favorites.by_article', () =>
+    db.selectFrom('favorites').select('user_id').where('article_id', '=', articleId).execute(),
+  );
+  return rows.map((r) => r.user_id);
 }
 
 export async function countArticles(db: Kysely<Database>, filter: ArticleFilter): Promise<number> {

@@ -1,21 +1,30 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { IndexEdit } from '../../cache/cache.js';
+import { cacheKeys } from '../../cache/keys.js';
 import type { AppDeps } from '../../deps.js';
 import { isDuplicateKey } from '../../db/errors.js';
-import { forbidden, HttpError, notFound } from '../../http/errors.js';
-import { loadFollowing, loadProfileRows, toProfile, type Profile } from '../profiles/profile-queries.js';
+import { forbidden, notFound } from '../../http/errors.js';
+import { cachedProfiles, viewerFollowing } from '../profiles/profile-cache.js';
+import { toProfile, type Profile } from '../profiles/profile-queries.js';
 import {
-  countArticles,
+  cachedArticleBody,
+  cachedArticleIdBySlug,
+  cachedArticles,
+  listPageIds,
+  pageFromMysql,
+  viewerFavorited,
+  type CachedArticle,
+} from './article-cache.js';
+import {
   deleteArticleRow,
   findArticleBySlug,
   findArticleIdBySlug,
   insertArticle,
-  listArticleSummaries,
-  loadFavorited,
+  loadFavoritingUserIds,
   loadTags,
   setArticleTags,
   setFavorite,
   updateArticleRow,
-  type ArticleFilter,
-  type ArticleSummaryRow,
 } from './article-queries.js';
 import type { CreateArticleInput, ListArticlesInput, PageInput, UpdateArticleInput } from './article-schemas.js';
 import { slugify, uniqueSlug } from './slug.js';
@@ -43,82 +52,122 @@ export interface ArticlePage {
 }
 
 /**
- * Turns article rows into API objects with a fixed number of statements for the whole page:
- * tags, authors, favorited-by-viewer and following-by-viewer, each loaded once, in parallel.
+ * Turns cached articles into API objects for one viewer: authors (shared entries), favorited and
+ * following (the viewer's own sets), each fetched once for the whole page, in parallel.
+ * Articles whose author is gone (deleted meanwhile) are left out.
  */
-async function present<R extends ArticleSummaryRow>(
-  deps: AppDeps,
-  rows: readonly R[],
-  viewerId: number | undefined,
-): Promise<(ArticleSummary & { row: R })[]> {
-  const ids = rows.map((r) => r.id);
-  const authorIds = rows.map((r) => r.author_id);
-  const [tags, authors, favorited, following] = await Promise.all([
-    loadTags(deps.db, ids),
-    loadProfileRows(deps.db, authorIds),
-    loadFavorited(deps.db, viewerId, ids),
-    loadFollowing(deps.db, viewerId, authorIds),
+async function present(deps: AppDeps, articles: readonly CachedArticle[], viewerId: number | undefined): Promise<ArticleSummary[]> {
+  const ids = articles.map((a) => a.id);
+  const authorIds = articles.map((a) => a.authorId);
+  const [authors, favorited, following] = await Promise.all([
+    cachedProfiles(deps, authorIds),
+    viewerFavorited(deps, viewerId, ids),
+    viewerFollowing(deps, viewerId, authorIds),
   ]);
-  return rows.map((row) => {
-    const author = authors.get(row.author_id);
-    if (!author) throw new HttpError(500, { server: ['article author missing'] });
-    return {
-      row,
-      slug: row.slug,
-      title: row.title,
-      description: row.description,
-      tagList: tags.get(row.id) ?? [],
-      createdAt: row.created_at.toISOString(),
-      updatedAt: row.updated_at.toISOString(),
-      favorited: favorited.has(row.id),
-      favoritesCount: row.favorites_count,
-      author: toProfile(author, following.has(row.author_id)),
-    };
+  return articles.flatMap((a) => {
+    const author = authors.get(a.authorId);
+    if (!author) return [];
+    return [
+      {
+        slug: a.slug,
+        title: a.title,
+        description: a.description,
+        tagList: a.tagList,
+        createdAt: a.createdAt,
+        updatedAt: a.updatedAt,
+        favorited: favorited.has(a.id),
+        favoritesCount: a.favoritesCount,
+        author: toProfile(author, following.has(a.authorId)),
+      },
+    ];
   });
 }
 
-async function page(deps: AppDeps, filter: ArticleFilter, input: PageInput, viewerId: number | undefined): Promise<ArticlePage> {
-  const [rows, articlesCount] = await Promise.all([
-    listArticleSummaries(deps.db, filter, input.limit, input.offset),
-    countArticles(deps.db, filter),
-  ]);
-  const presented = await present(deps, rows, viewerId);
-  return { articles: presented.map(({ row: _row, ...article }) => article), articlesCount };
+/** Articles for ids in order; undefined if any id has no article (the ids came from a stale source). */
+async function articlesInOrder(deps: AppDeps, ids: readonly number[]): Promise<CachedArticle[] | undefined> {
+  const found = await cachedArticles(deps, ids);
+  const ordered = ids.flatMap((id) => {
+    const article = found.get(id);
+    return article ? [article] : [];
+  });
+  return ordered.length === ids.length ? ordered : undefined;
 }
 
-export function listArticles(deps: AppDeps, input: ListArticlesInput, viewerId: number | undefined): Promise<ArticlePage> {
-  return page(deps, { tag: input.tag, author: input.author, favorited: input.favorited }, input, viewerId);
+export async function listArticles(deps: AppDeps, input: ListArticlesInput, viewerId: number | undefined): Promise<ArticlePage> {
+  const filter = { tag: input.tag, author: input.author, favorited: input.favorited };
+  const page = await listPageIds(deps, filter, input.limit, input.offset);
+  let articles = await articlesInOrder(deps, page.ids);
+  let total = page.total;
+  if (!articles && page.indexKey !== undefined) {
+    // The index lists an article that no longer exists (a delete raced an index edit): drop the
+    // index so the next read rebuilds it, and answer this one from MySQL.
+    await deps.cache.afterWrite({ invalidate: [page.indexKey] });
+    const fresh = await listPageIds(deps, filter, input.limit, input.offset);
+    articles = (await articlesInOrder(deps, fresh.ids)) ?? [];
+    total = fresh.total;
+  }
+  return { articles: await present(deps, articles ?? [], viewerId), articlesCount: total };
 }
 
-export function feed(deps: AppDeps, input: PageInput, viewerId: number): Promise<ArticlePage> {
-  return page(deps, { followedBy: viewerId }, input, viewerId);
+/** The feed is personal: its ids come from MySQL, its articles and authors from the cache. */
+export async function feed(deps: AppDeps, input: PageInput, viewerId: number): Promise<ArticlePage> {
+  const page = await pageFromMysql(deps, { followedBy: viewerId }, input.limit, input.offset);
+  const found = await cachedArticles(deps, page.ids);
+  const articles = page.ids.flatMap((id) => {
+    const article = found.get(id);
+    return article ? [article] : [];
+  });
+  return { articles: await present(deps, articles, viewerId), articlesCount: page.total };
 }
 
 export async function getArticle(deps: AppDeps, slug: string, viewerId: number | undefined): Promise<Article> {
-  const row = await findArticleBySlug(deps.db, slug);
-  if (!row) throw notFound('article');
-  const [presented] = await present(deps, [row], viewerId);
+  const id = await cachedArticleIdBySlug(deps, slug);
+  if (id === undefined) throw notFound('article');
+  const [found, body] = await Promise.all([cachedArticles(deps, [id]), cachedArticleBody(deps, id)]);
+  const article = found.get(id);
+  if (!article || article.slug !== slug || body === undefined) throw notFound('article');
+  const [presented] = await present(deps, [article], viewerId);
   if (!presented) throw notFound('article');
-  const { row: full, ...summary } = presented;
-  return { ...summary, body: full.body };
+  return { ...presented, body };
 }
 
-/** Inserts with the plain slug first, then with a random suffix while it collides. */
+function isDeadlock(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ER_LOCK_DEADLOCK';
+}
+
+/**
+ * Inserts with the plain slug first, then with a random suffix while it collides. Concurrent
+ * posts sharing a new tag can deadlock on the tags unique key (INSERT IGNORE + INSERT ... SELECT);
+ * InnoDB rolled the loser back whole, so it is simply run again.
+ */
 async function withFreeSlug<T>(title: string, attempt: (slug: string) => Promise<T>): Promise<T> {
   const base = slugify(title);
   let slug = base;
-  for (let tries = 0; ; tries += 1) {
+  for (let tries = 0, deadlocks = 0; ; ) {
     try {
       return await attempt(slug);
     } catch (err) {
-      if (!isDuplicateKey(err, 'articles_slug_unique') || tries >= 5) throw err;
+      if (isDeadlock(err) && deadlocks < 5) {
+        deadlocks += 1;
+        // Spread the retries so the same transactions do not collide again in lockstep.
+        await sleep(5 + Math.random() * 20 * deadlocks);
+        continue;
+      }
+      tries += 1;
+      if (!isDuplicateKey(err, 'articles_slug_unique') || tries > 5) throw err;
       slug = uniqueSlug(base);
     }
   }
 }
 
+/** Entries that show an article (not its list positions). */
+function articleEntries(id: number, ...slugs: string[]): string[] {
+  return [cacheKeys.article(id), cacheKeys.articleBody(id), ...slugs.map(cacheKeys.articleSlug), cacheKeys.popularTags()];
+}
+
 export async function createArticle(deps: AppDeps, authorId: number, input: CreateArticleInput): Promise<Article> {
-  const slug = await withFreeSlug(input.title, (candidate) =>
+  const tags = input.tagList ?? [];
+  const created = await withFreeSlug(input.title, (candidate) =>
     deps.db.transaction().execute(async (trx) => {
       const id = await insertArticle(trx, {
         slug: candidate,
@@ -127,11 +176,14 @@ export async function createArticle(deps: AppDeps, authorId: number, input: Crea
         description: input.description,
         body: input.body,
       });
-      await setArticleTags(trx, id, input.tagList ?? []);
-      return candidate;
+      await setArticleTags(trx, id, tags);
+      return { id, slug: candidate };
     }),
   );
-  return getArticle(deps, slug, authorId);
+  const { id } = created;
+  const indexes = [cacheKeys.indexAll(), cacheKeys.indexAuthor(authorId), ...tags.map(cacheKeys.indexTag)];
+  await deps.cache.afterWrite({ invalidate: articleEntries(id, created.slug), add: indexes.map((key) => ({ key, id })) });
+  return getArticle(deps, created.slug, authorId);
 }
 
 async function requireOwnArticle(deps: AppDeps, slug: string, userId: number): Promise<number> {
@@ -150,6 +202,7 @@ export async function updateArticle(deps: AppDeps, slug: string, userId: number,
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.body !== undefined ? { body: input.body } : {}),
   };
+  const oldTags = input.tagList !== undefined ? ((await loadTags(deps.db, [existing.id])).get(existing.id) ?? []) : [];
   const titleChanged = input.title !== undefined && slugify(input.title) !== slugify(existing.title);
   const write = (newSlug: string) =>
     deps.db.transaction().execute(async (trx) => {
@@ -157,18 +210,39 @@ export async function updateArticle(deps: AppDeps, slug: string, userId: number,
       if (input.tagList !== undefined) await setArticleTags(trx, existing.id, input.tagList);
       return newSlug;
     });
-  const finalSlug = titleChanged && input.title !== undefined ? await withFreeSlug(input.title, write) : await write(existing.slug);
+  const finalSlug = await withFreeSlug(titleChanged && input.title !== undefined ? input.title : existing.slug, (candidate) =>
+    write(titleChanged ? candidate : existing.slug),
+  );
+  const newTags = input.tagList ?? oldTags;
+  const id = existing.id;
+  await deps.cache.afterWrite({
+    invalidate: articleEntries(id, existing.slug, finalSlug),
+    add: newTags.filter((t) => !oldTags.includes(t)).map((t) => ({ key: cacheKeys.indexTag(t), id })),
+    remove: oldTags.filter((t) => !newTags.includes(t)).map((t) => ({ key: cacheKeys.indexTag(t), id })),
+  });
   return getArticle(deps, finalSlug, userId);
 }
 
 export async function deleteArticle(deps: AppDeps, slug: string, userId: number): Promise<void> {
   const id = await requireOwnArticle(deps, slug, userId);
+  // Read before the delete cascades them away: every index listing the article must drop it.
+  const [tags, favoritedBy] = await Promise.all([loadTags(deps.db, [id]), loadFavoritingUserIds(deps.db, id)]);
   await deleteArticleRow(deps.db, id);
+  const indexes = [
+    cacheKeys.indexAll(),
+    cacheKeys.indexAuthor(userId),
+    ...(tags.get(id) ?? []).map(cacheKeys.indexTag),
+    ...favoritedBy.map(cacheKeys.indexFavorites),
+  ];
+  const remove: IndexEdit[] = indexes.map((key) => ({ key, id }));
+  await deps.cache.afterWrite({ invalidate: [...articleEntries(id, slug), cacheKeys.comments(id)], remove });
 }
 
 export async function favorite(deps: AppDeps, slug: string, userId: number, on: boolean): Promise<Article> {
   const article = await findArticleIdBySlug(deps.db, slug);
   if (!article) throw notFound('article');
   await setFavorite(deps.db, userId, article.id, on);
+  const edit = [{ key: cacheKeys.indexFavorites(userId), id: article.id }];
+  await deps.cache.afterWrite({ invalidate: [cacheKeys.article(article.id)], ...(on ? { add: edit } : { remove: edit }) });
   return getArticle(deps, slug, userId);
 }

@@ -1,8 +1,11 @@
+import { cacheKeys } from '../../cache/keys.js';
 import type { AppDeps } from '../../deps.js';
 import type { CommentRow } from '../../db/schema.js';
 import { forbidden, notFound } from '../../http/errors.js';
+import { cachedArticleIdBySlug } from '../articles/article-cache.js';
 import { findArticleIdBySlug } from '../articles/article-queries.js';
-import { loadFollowing, loadProfileRows, toProfile, type Profile } from '../profiles/profile-queries.js';
+import { cachedProfiles, viewerFollowing } from '../profiles/profile-cache.js';
+import { toProfile, type Profile } from '../profiles/profile-queries.js';
 import { deleteComment, findComment, insertComment, listComments } from './comment-queries.js';
 
 /** RealWorld `Comment`. */
@@ -14,43 +17,57 @@ export interface Comment {
   author: Profile;
 }
 
+/** A comment as cached: JSON-safe, author by id (profiles and "following" are resolved per viewer). */
+interface CachedComment {
+  id: number;
+  authorId: number;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toCachedComment(row: CommentRow): CachedComment {
+  return {
+    id: row.id,
+    authorId: row.author_id,
+    body: row.body,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Writes check against MySQL, never against a cached copy. */
 async function requireArticleId(deps: AppDeps, slug: string): Promise<number> {
   const article = await findArticleIdBySlug(deps.db, slug);
   if (!article) throw notFound('article');
   return article.id;
 }
 
-/** Authors and following-by-viewer for all comments in two statements. */
-async function present(deps: AppDeps, rows: readonly CommentRow[], viewerId: number | undefined): Promise<Comment[]> {
-  const authorIds = rows.map((r) => r.author_id);
-  const [authors, following] = await Promise.all([
-    loadProfileRows(deps.db, authorIds),
-    loadFollowing(deps.db, viewerId, authorIds),
-  ]);
-  return rows.flatMap((row) => {
-    const author = authors.get(row.author_id);
+/** Authors and following-by-viewer for all comments in one lookup each. */
+async function present(deps: AppDeps, comments: readonly CachedComment[], viewerId: number | undefined): Promise<Comment[]> {
+  const authorIds = comments.map((c) => c.authorId);
+  const [authors, following] = await Promise.all([cachedProfiles(deps, authorIds), viewerFollowing(deps, viewerId, authorIds)]);
+  return comments.flatMap((c) => {
+    const author = authors.get(c.authorId);
     if (!author) return [];
-    return [
-      {
-        id: row.id,
-        createdAt: row.created_at.toISOString(),
-        updatedAt: row.updated_at.toISOString(),
-        body: row.body,
-        author: toProfile(author, following.has(row.author_id)),
-      },
-    ];
+    return [{ id: c.id, createdAt: c.createdAt, updatedAt: c.updatedAt, body: c.body, author: toProfile(author, following.has(c.authorId)) }];
   });
 }
 
 export async function commentsForArticle(deps: AppDeps, slug: string, viewerId: number | undefined): Promise<Comment[]> {
-  const articleId = await requireArticleId(deps, slug);
-  return present(deps, await listComments(deps.db, articleId), viewerId);
+  const articleId = await cachedArticleIdBySlug(deps, slug);
+  if (articleId === undefined) throw notFound('article');
+  const comments = await deps.cache.getOrFill<CachedComment[]>('comments', cacheKeys.comments(articleId), async () =>
+    (await listComments(deps.db, articleId)).map(toCachedComment),
+  );
+  return present(deps, comments ?? [], viewerId);
 }
 
 export async function addComment(deps: AppDeps, slug: string, authorId: number, body: string): Promise<Comment> {
   const articleId = await requireArticleId(deps, slug);
   const row = await insertComment(deps.db, articleId, authorId, body);
-  const [comment] = await present(deps, [row], authorId);
+  await deps.cache.afterWrite({ invalidate: [cacheKeys.comments(articleId)] });
+  const [comment] = await present(deps, [toCachedComment(row)], authorId);
   if (!comment) throw notFound('comment');
   return comment;
 }
@@ -61,4 +78,5 @@ export async function removeComment(deps: AppDeps, slug: string, commentId: numb
   if (!comment) throw notFound('comment');
   if (comment.author_id !== userId) throw forbidden('comment', 'only the author may delete this comment');
   await deleteComment(deps.db, comment.id);
+  await deps.cache.afterWrite({ invalidate: [cacheKeys.comments(articleId)] });
 }

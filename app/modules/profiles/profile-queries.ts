@@ -64,3 +64,11 @@ export async function deleteFollow(db: Kysely<Database>, followerId: number, fol
 export function toProfile(row: ProfileRow, following: boolean): Profile {
   return { username: row.username, bio: row.bio, image: row.image, following };
 }
+
+/** Everyone a user follows: the per-user "following" set the cache keeps. */
+export async function loadFolloweeIds(db: Kysely<Database>, followerId: number): Promise<number[]> {
+  const rows = await withOperation('follows.by_follower', () =>
+    db.selectFrom('follows').select('followee_id').where('follower_id', '=', followerId).orderBy('followee_id').execute(),
+  );
+  return rows.map((r) => r.followee_id);
+}

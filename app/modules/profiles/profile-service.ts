@@ -1,15 +1,10 @@
+import { cacheKeys } from '../../cache/keys.js';
 import type { AppDeps } from '../../deps.js';
 import { notFound, unprocessable } from '../../http/errors.js';
-import {
-  deleteFollow,
-  findProfileByUsername,
-  insertFollow,
-  loadFollowing,
-  toProfile,
-  type Profile,
-  type ProfileRow,
-} from './profile-queries.js';
+import { cachedProfiles, cachedUserId, viewerFollowing } from './profile-cache.js';
+import { deleteFollow, findProfileByUsername, insertFollow, toProfile, type Profile, type ProfileRow } from './profile-queries.js';
 
+/** Writes check against MySQL, never against a cached copy. */
 async function requireProfile(deps: AppDeps, username: string): Promise<ProfileRow> {
   const row = await findProfileByUsername(deps.db, username);
   if (!row) throw notFound('profile');
@@ -17,8 +12,10 @@ async function requireProfile(deps: AppDeps, username: string): Promise<ProfileR
 }
 
 export async function getProfile(deps: AppDeps, username: string, viewerId: number | undefined): Promise<Profile> {
-  const row = await requireProfile(deps, username);
-  const following = await loadFollowing(deps.db, viewerId, [row.id]);
+  const id = await cachedUserId(deps, username);
+  const row = id === undefined ? undefined : (await cachedProfiles(deps, [id])).get(id);
+  if (!row) throw notFound('profile');
+  const following = await viewerFollowing(deps, viewerId, [row.id]);
   return toProfile(row, following.has(row.id));
 }
 
@@ -26,11 +23,13 @@ export async function follow(deps: AppDeps, username: string, viewerId: number):
   const row = await requireProfile(deps, username);
   if (row.id === viewerId) throw unprocessable({ profile: ['cannot follow yourself'] });
   await insertFollow(deps.db, viewerId, row.id);
+  await deps.cache.afterWrite({ add: [{ key: cacheKeys.following(viewerId), id: row.id }] });
   return toProfile(row, true);
 }
 
 export async function unfollow(deps: AppDeps, username: string, viewerId: number): Promise<Profile> {
   const row = await requireProfile(deps, username);
   await deleteFollow(deps.db, viewerId, row.id);
+  await deps.cache.afterWrite({ remove: [{ key: cacheKeys.following(viewerId), id: row.id }] });
   return toProfile(row, false);
 }

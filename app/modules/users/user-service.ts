@@ -1,3 +1,4 @@
+import { cacheKeys } from '../../cache/keys.js';
 import type { AppDeps } from '../../deps.js';
 import type { UserRow, UserUpdate } from '../../db/schema.js';
 import { isDuplicateKey } from '../../db/errors.js';
@@ -83,5 +84,9 @@ export async function updateCurrentUser(
   await updateUser(deps.db, userId, changes).catch(duplicateToUnprocessable);
   const after = await findUserById(deps.db, userId);
   if (!after) throw unauthorized('user no longer exists');
+  // The public profile and both usernames' id entries may now be wrong.
+  await deps.cache.afterWrite({
+    invalidate: [cacheKeys.profile(userId), cacheKeys.userId(before.username), cacheKeys.userId(after.username)],
+  });
   return toUserResponse(after, token);
 }

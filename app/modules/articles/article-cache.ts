@@ -1,0 +1,134 @@
+import type { IdPage } from '../../cache/cache.js';
+import { cacheKeys } from '../../cache/keys.js';
+import type { AppDeps } from '../../deps.js';
+import { cachedUserId } from '../profiles/profile-cache.js';
+import {
+  countArticles,
+  findArticleIdBySlug,
+  listArticleIds,
+  loadArticleBody,
+  loadArticleSummaries,
+  loadFavorited,
+  loadTags,
+  type ArticleFilter,
+  type ArticleSummaryRow,
+} from './article-queries.js';
+
+/**
+ * Article reads through the cache: shared entries hold only what every viewer sees (no favorited,
+ * no following); list order lives in id indexes (sorted sets) that writes edit in place.
+ */
+
+/** An article as cached: JSON-safe and without personal fields. */
+export interface CachedArticle {
+  id: number;
+  slug: string;
+  authorId: number;
+  title: string;
+  description: string;
+  tagList: string[];
+  favoritesCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toCachedArticle(row: ArticleSummaryRow, tagList: string[]): CachedArticle {
+  return {
+    id: row.id,
+    slug: row.slug,
+    authorId: row.author_id,
+    title: row.title,
+    description: row.description,
+    tagList,
+    favoritesCount: row.favorites_count,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Articles by id; the missing ones cost two statements (rows, tags) whatever their number. */
+export async function cachedArticles(deps: AppDeps, ids: readonly number[]): Promise<Map<number, CachedArticle>> {
+  const unique = [...new Set(ids)];
+  const byKey = await deps.cache.getManyOrFill<CachedArticle>('article', unique.map(cacheKeys.article), async (missing) => {
+    const wanted = new Set(missing);
+    const missingIds = unique.filter((id) => wanted.has(cacheKeys.article(id)));
+    const [rows, tags] = await Promise.all([loadArticleSummaries(deps.db, missingIds), loadTags(deps.db, missingIds)]);
+    return new Map(rows.map((row) => [cacheKeys.article(row.id), toCachedArticle(row, tags.get(row.id) ?? [])]));
+  });
+  const result = new Map<number, CachedArticle>();
+  for (const id of unique) {
+    const article = byKey.get(cacheKeys.article(id));
+    if (article) result.set(id, article);
+  }
+  return result;
+}
+
+export function cachedArticleIdBySlug(deps: AppDeps, slug: string): Promise<number | undefined> {
+  return deps.cache.getOrFill<number>('article_slug', cacheKeys.articleSlug(slug), async () => (await findArticleIdBySlug(deps.db, slug))?.id);
+}
+
+export function cachedArticleBody(deps: AppDeps, id: number): Promise<string | undefined> {
+  return deps.cache.getOrFill<string>('article_body', cacheKeys.articleBody(id), () => loadArticleBody(deps.db, id));
+}
+
+/** Which of these articles the viewer favorited, from the viewer's favorites index. */
+export function viewerFavorited(deps: AppDeps, viewerId: number | undefined, articleIds: readonly number[]): Promise<Set<number>> {
+  if (viewerId === undefined || articleIds.length === 0) return Promise.resolve(new Set());
+  return deps.cache.indexHas(
+    'favorites',
+    cacheKeys.indexFavorites(viewerId),
+    articleIds,
+    () => listArticleIds(deps.db, { favoritedById: viewerId }),
+    () => loadFavorited(deps.db, viewerId, articleIds),
+  );
+}
+
+export interface ListFilter {
+  tag?: string | undefined;
+  author?: string | undefined;
+  favorited?: string | undefined;
+}
+
+/** The index answering a list filter, or undefined when the filter has no index (combined filters). */
+async function indexFor(
+  deps: AppDeps,
+  filter: ListFilter,
+): Promise<{ key: string; sqlFilter: ArticleFilter } | 'empty' | undefined> {
+  const given = [filter.tag, filter.author, filter.favorited].filter((v) => v !== undefined).length;
+  if (given === 0) return { key: cacheKeys.indexAll(), sqlFilter: {} };
+  if (given > 1) return undefined;
+  if (filter.tag !== undefined) return { key: cacheKeys.indexTag(filter.tag), sqlFilter: { tag: filter.tag } };
+  const username = filter.author ?? filter.favorited ?? '';
+  const userId = await cachedUserId(deps, username);
+  if (userId === undefined) return 'empty';
+  return filter.author !== undefined
+    ? { key: cacheKeys.indexAuthor(userId), sqlFilter: { authorId: userId } }
+    : { key: cacheKeys.indexFavorites(userId), sqlFilter: { favoritedById: userId } };
+}
+
+/** A page answered by MySQL alone (no index, or Redis unusable). */
+export async function pageFromMysql(deps: AppDeps, filter: ArticleFilter, limit: number, offset: number): Promise<IdPage> {
+  const [ids, total] = await Promise.all([listArticleIds(deps.db, filter, { limit, offset }), countArticles(deps.db, filter)]);
+  return { ids, total };
+}
+
+/** One page of article ids (newest first) and the filter's total, from an index when there is one. */
+export async function listPageIds(
+  deps: AppDeps,
+  filter: ListFilter,
+  limit: number,
+  offset: number,
+): Promise<IdPage & { indexKey?: string }> {
+  const index = await indexFor(deps, filter);
+  if (index === 'empty') return { ids: [], total: 0 };
+  if (index === undefined) return pageFromMysql(deps, filter, limit, offset);
+  const page = await deps.cache.indexPage(
+    'article_list',
+    index.key,
+    offset,
+    limit,
+    () => listArticleIds(deps.db, index.sqlFilter),
+    () => pageFromMysql(deps, index.sqlFilter, limit, offset),
+  );
+  return { ...page, indexKey: index.key };
+}

@@ -1,0 +1,348 @@
+/**
+ * Load test reproducing the write-up's 5:1 GET:POST mix: N virtual users, each registers, posts an
+ * article, then reads the article list five times. Bounded in users and in time; prints a progress
+ * bar on stderr and a summary (or --json) on stdout. Works against a port-forwarded cluster too:
+ *
+ *   npm run load -- --users 50 --concurrency 10 --base-url http://127.0.0.1:3000 \
+ *     --metrics-url http://127.0.0.1:9464/metrics [--auth-reads] [--json]
+ *
+ * The core (runLoad) is exported for the integration tests and scripts/bench.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+
+export interface LoadOptions {
+  baseUrl: string;
+  /** Prometheus text endpoint of the service; enables hit ratio and SQL-per-list-GET figures. */
+  metricsUrl?: string | undefined;
+  users: number;
+  /** Virtual users running at once (default: all). */
+  concurrency?: number;
+  readsPerUser?: number;
+  /** Send the user's token on list reads (personal fields resolved); default anonymous. */
+  authReads?: boolean;
+  /** No new user starts after this long; each request also times out on its own. */
+  maxDurationMs?: number;
+  requestTimeoutMs?: number;
+  progress?: boolean;
+  /** Every request, as it finishes (the fault test splits them into phases). */
+  onRequest?: (sample: RequestSample) => void;
+}
+
+export interface RequestSample {
+  kind: 'register' | 'post' | 'list';
+  startedAt: number;
+  ms: number;
+  status: number;
+  ok: boolean;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadResult {
+  users: number;
+  requests: number;
+  errors: number;
+  /** List reads missing an article acknowledged before the read started, or with a wrong count. */
+  staleReads: number;
+  staleExamples: string[];
+  durationMs: number;
+  latencyMs: LatencySummary;
+  listLatencyMs: LatencySummary;
+  /** hits / (hits + misses) over the run, all caches; undefined without a metrics URL. */
+  hitRatio?: number | undefined;
+  cacheHits?: number | undefined;
+  cacheMisses?: number | undefined;
+  /**
+   * Mean SQL statements per GET /api/articles over the run, from the service's
+   * http_request_db_queries buckets; undefined if some list GET issued more than 5 statements
+   * (then the buckets cannot tell it from a POST) or other clients used the route meanwhile.
+   */
+  sqlPerListGet?: number | undefined;
+}
+
+/** Sum of the samples of a metric whose labels include `labels`, from Prometheus text. */
+export function sumMetric(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const found: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) found[pair[1] ?? ''] = pair[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => found[k] === v)) total += Number(match[3]);
+  }
+  return total;
+}
+
+/**
+ * http_request_db_queries has integer buckets 0..6, so `le=k` minus `le=k-1` is the number of
+ * requests that issued exactly k statements. Its only label is route, and POST /api/articles
+ * shares the route; a POST always issues more than 5 statements (its transaction alone does), so
+ * the requests with at most 5 are the list GETs, whose statements are counted exactly here.
+ */
+const SMALL_REQUEST_MAX_STATEMENTS = 5;
+
+interface CacheSnapshot {
+  hits: number;
+  misses: number;
+  /** Requests to /api/articles that issued exactly k statements, k = 0..5. */
+  smallRequests: number[];
+}
+
+async function snapshot(metricsUrl: string): Promise<CacheSnapshot> {
+  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+  const route = { route: '/api/articles' };
+  const upTo = (k: number) => (k < 0 ? 0 : sumMetric(text, 'http_request_db_queries_bucket', { ...route, le: String(k) }));
+  const smallRequests = Array.from({ length: SMALL_REQUEST_MAX_STATEMENTS + 1 }, (_, k) => upTo(k) - upTo(k - 1));
+  return {
+    hits: sumMetric(text, 'redis_cache_hits_total'),
+    misses: sumMetric(text, 'redis_cache_misses_total'),
+    smallRequests,
+  };
+}
+
+export function summarize(values: readonly number[]): LatencySummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0));
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? 0) };
+}
+
+interface Acknowledged {
+  slug: string;
+  at: number;
+}
+
+interface ListBody {
+  articles?: { slug?: unknown }[];
+  articlesCount?: unknown;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const readsPerUser = options.readsPerUser ?? 5;
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? options.users, options.users));
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const deadline = performance.now() + (options.maxDurationMs ?? 120_000);
+  const run = randomBytes(3).toString('hex');
+  const latencies: number[] = [];
+  const listLatencies: number[] = [];
+  let requests = 0;
+  let listRequests = 0;
+  let errors = 0;
+  let staleReads = 0;
+  const staleExamples: string[] = [];
+  const acknowledged: Acknowledged[] = [];
+  let postsStarted = 0;
+  let usersDone = 0;
+
+  const before = options.metricsUrl ? await snapshot(options.metricsUrl) : undefined;
+  const baseline = await request('GET', '/api/articles?limit=1', undefined, undefined, 'list');
+  const baselineCount = Number((baseline.body as ListBody | undefined)?.articlesCount ?? 0);
+  const started = performance.now();
+
+  async function request(
+    method: string,
+    path: string,
+    body: unknown,
+    token: string | undefined,
+    kind: RequestSample['kind'],
+  ): Promise<{ status: number; body: unknown }> {
+    const startedAt = performance.now();
+    let status = 0;
+    let parsed: unknown;
+    try {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      if (token) headers.Authorization = `Token ${token}`;
+      const res = await fetch(options.baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = res.status;
+      parsed = await res.json().catch(() => undefined);
+    } catch {
+      status = 0;
+    }
+    const ms = performance.now() - startedAt;
+    const ok = status >= 200 && status < 300;
+    record({ kind, startedAt, ms, status, ok });
+    return { status, body: parsed };
+  }
+
+  function record(sample: RequestSample): void {
+    requests += 1;
+    if (!sample.ok) errors += 1;
+    latencies.push(sample.ms);
+    if (sample.kind === 'list') {
+      listLatencies.push(sample.ms);
+      listRequests += 1;
+    }
+    options.onRequest?.(sample);
+  }
+
+  /** Everything acknowledged before the read started must be visible to it. */
+  function checkList(body: unknown, readStartedAt: number, limit: number): void {
+    const list = body as ListBody | undefined;
+    const slugs = new Set((list?.articles ?? []).map((a) => String(a.slug)));
+    const count = Number(list?.articlesCount);
+    const mustSee = acknowledged.filter((a) => a.at < readStartedAt);
+    const problems: string[] = [];
+    if (!(count >= baselineCount + mustSee.length && count <= baselineCount + postsStarted)) {
+      problems.push(`articlesCount ${count} outside [${baselineCount + mustSee.length}, ${baselineCount + postsStarted}]`);
+    }
+    // The page holds the newest `limit` articles: the newest acknowledged ones must be on it.
+    const newest = mustSee.slice(-Math.max(0, limit - (postsStarted - mustSee.length)));
+    const missing = newest.filter((a) => !slugs.has(a.slug));
+    if (missing.length > 0) problems.push(`missing ${missing.length} acknowledged article(s), e.g. ${missing[0]?.slug}`);
+    if (problems.length > 0) {
+      staleReads += 1;
+      if (staleExamples.length < 5) staleExamples.push(problems.join('; '));
+    }
+  }
+
+  async function virtualUser(n: number): Promise<void> {
+    const username = `load${run}u${n}`;
+    const reg = await request(
+      'POST',
+      '/api/users',
+      { user: { username, email: `${username}@load.test`, password: 'load-password-1' } },
+      undefined,
+      'register',
+    );
+    const token = (reg.body as { user?: { token?: string } } | undefined)?.user?.token;
+    if (!token) return;
+    postsStarted += 1;
+    const post = await request(
+      'POST',
+      '/api/articles',
+      { article: { title: `Load ${run} ${n}`, description: 'load test', body: `Article ${n} of run ${run}.`, tagList: ['load'] } },
+      token,
+      'post',
+    );
+    const slug = (post.body as { article?: { slug?: string } } | undefined)?.article?.slug;
+    if (post.status === 201 && slug) acknowledged.push({ slug, at: performance.now() });
+    else postsStarted -= 1;
+    const limit = 20;
+    for (let i = 0; i < readsPerUser; i += 1) {
+      const readStartedAt = performance.now();
+      const list = await request('GET', `/api/articles?limit=${limit}`, undefined, options.authReads ? token : undefined, 'list');
+      if (list.status === 200) checkList(list.body, readStartedAt, limit);
+    }
+  }
+
+  let next = 0;
+  const progress = (final = false) => {
+    if (!options.progress) return;
+    const width = 30;
+    const filled = Math.round((usersDone / options.users) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${usersDone}/${options.users} users, ${requests} requests, ${errors} errors${final ? '\n' : ''}`);
+  };
+  const ticker = options.progress ? setInterval(() => progress(), 200) : undefined;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < options.users && performance.now() < deadline) {
+        const n = next;
+        next += 1;
+        await virtualUser(n);
+        usersDone += 1;
+      }
+    }),
+  );
+  if (ticker) clearInterval(ticker);
+  progress(true);
+
+  const result: LoadResult = {
+    users: usersDone,
+    requests,
+    errors,
+    staleReads,
+    staleExamples,
+    durationMs: Math.round(performance.now() - started),
+    latencyMs: summarize(latencies),
+    listLatencyMs: summarize(listLatencies),
+  };
+  if (options.metricsUrl && before) {
+    const after = await snapshot(options.metricsUrl);
+    const hits = after.hits - before.hits;
+    const misses = after.misses - before.misses;
+    result.cacheHits = hits;
+    result.cacheMisses = misses;
+    result.hitRatio = hits + misses > 0 ? hits / (hits + misses) : undefined;
+    const perCount = after.smallRequests.map((n, k) => n - (before.smallRequests[k] ?? 0));
+    const small = perCount.reduce((a, b) => a + b, 0);
+    const statements = perCount.reduce((a, n, k) => a + n * k, 0);
+    result.sqlPerListGet = small === listRequests && small > 0 ? statements / small : undefined;
+  }
+  return result;
+}
+
+function formatSummary(r: LoadResult): string {
+  const lat = (s: LatencySummary) => `p50 ${s.p50} ms, p90 ${s.p90} ms, p99 ${s.p99} ms, max ${s.max} ms`;
+  const lines = [
+    `users         ${r.users}`,
+    `requests      ${r.requests} in ${(r.durationMs / 1000).toFixed(1)} s (${Math.round((r.requests * 1000) / Math.max(1, r.durationMs))}/s)`,
+    `errors        ${r.errors}`,
+    `stale reads   ${r.staleReads}${r.staleExamples.length ? ` (${r.staleExamples[0]})` : ''}`,
+    `latency       ${lat(r.latencyMs)}`,
+    `list latency  ${lat(r.listLatencyMs)}`,
+  ];
+  if (r.hitRatio !== undefined) lines.push(`hit ratio     ${r.hitRatio.toFixed(3)} (${r.cacheHits} hits, ${r.cacheMisses} misses)`);
+  if (r.sqlPerListGet !== undefined) lines.push(`SQL per list  ${r.sqlPerListGet.toFixed(3)} statements per GET /api/articles`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      users: { type: 'string', default: '10' },
+      concurrency: { type: 'string' },
+      reads: { type: 'string', default: '5' },
+      'base-url': { type: 'string', default: 'http://127.0.0.1:3000' },
+      'metrics-url': { type: 'string', default: 'http://127.0.0.1:9464/metrics' },
+      'no-metrics': { type: 'boolean', default: false },
+      'auth-reads': { type: 'boolean', default: false },
+      'max-seconds': { type: 'string', default: '120' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'usage: npm run load -- [--users N] [--concurrency C] [--reads 5] [--base-url URL] [--metrics-url URL | --no-metrics] [--auth-reads] [--max-seconds S] [--json]\n',
+    );
+    return;
+  }
+  const int = (name: string, text: string, max: number) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer from 1 to ${max}`);
+    return n;
+  };
+  const users = int('users', values.users, 100_000);
+  const result = await runLoad({
+    baseUrl: values['base-url'].replace(/\/$/, ''),
+    metricsUrl: values['no-metrics'] ? undefined : values['metrics-url'],
+    users,
+    concurrency: values.concurrency ? int('concurrency', values.concurrency, 10_000) : Math.min(users, 50),
+    readsPerUser: int('reads', values.reads, 1000),
+    authReads: values['auth-reads'],
+    maxDurationMs: int('max-seconds', values['max-seconds'], 86_400) * 1000,
+    progress: !values.json || process.stderr.isTTY,
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatSummary(result)}\n`);
+  if (result.errors > 0 || result.staleReads > 0) process.exitCode = 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`load: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  });
+}
