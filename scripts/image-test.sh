@@ -27,7 +27,8 @@ BUILD_TIMEOUT="${IMAGE_TEST_BUILD_TIMEOUT:-1200}"
 READY_TIMEOUT=90
 STOP_TIMEOUT=30          # the engine's kill timeout for `stop`
 STOP_BUDGET=10           # a clean shutdown must take less than this many seconds
-LABEL="org.blog-api.image-test.pid"
+LABEL="org.blog-api.image-test.pid"        # on containers: the pid of the run that owns them
+BUILT_LABEL="org.blog-api.image-test.built" # on images this script built
 
 # ---- results -------------------------------------------------------------------------------
 passed=0
@@ -115,26 +116,27 @@ img_log "base $BASE_IMAGE: $base_note"
 [ -f "$CONTEXT/app/main.ts" ] || img_die "$CONTEXT/app/main.ts not found: nothing to build yet"
 build() { # build TARGET TAG
   timeout "$BUILD_TIMEOUT" "${ENGINE_CMD[@]}" build "${PULL_NEVER[@]}" --network=host "${ULIMIT_FLAGS[@]}" \
-    --target "$1" -t "$2" "$CONTEXT"
+    --label "$BUILT_LABEL=1" --target "$1" -t "$2" "$CONTEXT"
+}
+# build_checked TARGET TAG: build and record the check; the build log is shown only on failure.
+build_checked() {
+  local log start=$SECONDS status=0
+  log=$(mktemp)
+  if build "$1" "$2" >"$log" 2>&1; then
+    check "build $1 target" 0 "$((SECONDS - start)) s"
+  else
+    status=1
+    tail -n 40 "$log" >&2
+    check "build $1 target" 1 "see the build output above"
+  fi
+  rm -f "$log"
+  return "$status"
 }
 echo "image-test: building $TAG from $CONTEXT"
-build_log=$(mktemp)
-start=$SECONDS
-if build runtime "$TAG" >"$build_log" 2>&1; then
-  check "build runtime target" 0 "$((SECONDS - start)) s"
-else
-  tail -n 40 "$build_log" >&2
-  check "build runtime target" 1 "see the build output above"
-  summary; exit 1
-fi
-start=$SECONDS
-if build dev "$TAG-dev" >"$build_log" 2>&1; then
-  check "build dev target" 0 "$((SECONDS - start)) s"
-else
-  tail -n 40 "$build_log" >&2
-  check "build dev target" 1 "see the build output above"
-fi
-rm -f "$build_log"
+if ! build_checked runtime "$TAG"; then summary; exit 1; fi
+build_checked dev "$TAG-dev" || true
+# Earlier runs' images lost their tags to this build: drop them so reruns do not pile up.
+engine image prune -f --filter "label=$BUILT_LABEL=1" >/dev/null 2>&1 || true
 
 # ---- static properties of the image ----------------------------------------------------------
 inspect() { engine image inspect --format "$1" "$TAG"; }
