@@ -35,6 +35,13 @@ export interface CacheChange {
   /** Ids to add to an index, if that index is complete in Redis (an absent index stays absent). */
   add?: readonly IndexEdit[];
   remove?: readonly IndexEdit[];
+  /**
+   * Write-through for rows this write just created, which no other request can have changed yet
+   * (nobody knows their id, slug or token before the response): stored as complete entries.
+   */
+  seed?: readonly { key: string; value: unknown }[];
+  /** Complete indexes for a just-created owner (e.g. a new user's empty favorites). */
+  seedIndex?: readonly { key: string; ids: readonly number[] }[];
 }
 
 export interface Cache {

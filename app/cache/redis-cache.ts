@@ -217,10 +217,14 @@ export class RedisCache implements Cache {
     const invalidate = change.invalidate ?? [];
     const add = change.add ?? [];
     const remove = change.remove ?? [];
-    if (invalidate.length + add.length + remove.length === 0) return;
+    const seed = change.seed ?? [];
+    const seedIndex = change.seedIndex ?? [];
+    if (invalidate.length + add.length + remove.length + seed.length + seedIndex.length === 0) return;
     const args: (string | number)[] = [this.options.namespace, this.options.versionTtlMs, invalidate.length, ...invalidate];
     args.push(add.length, ...add.flatMap((e) => [e.key, e.id]));
     args.push(remove.length, ...remove.flatMap((e) => [e.key, e.id]));
+    args.push(seed.length, ...seed.flatMap((e) => [e.key, JSON.stringify(e.value), jitter(this.options.valueTtlMs)]));
+    args.push(seedIndex.length, ...seedIndex.flatMap((e) => [e.key, jitter(this.options.valueTtlMs), e.ids.length, ...e.ids]));
     try {
       await this.run(applyWriteScript, args, 'write');
     } catch {

@@ -142,7 +142,8 @@ return 1
 
 /**
  * ARGV: ns, versionTtlMs, n, invalidated logical keys (n), m, (index, id) pairs to add (m),
- * k, (index, id) pairs to remove (k). Every touched key gets its version bumped. Index edits apply
+ * k, (index, id) pairs to remove (k), s, (logical, value, ttlMs) seeds (s), x, then per seeded index
+ * (logical, ttlMs, count, ids...) (x). Every touched key gets its version bumped. Index edits apply
  * only to indexes that exist (complete); an absent index is rebuilt from MySQL when next read.
  */
 export const applyWriteScript = new LuaScript(`${LUA_KEY_NAMES}
@@ -172,6 +173,23 @@ for pass = 1, 2 do
     bump(ARGV[i])
     i = i + 2
   end
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('SET', data_key(ns, e, ARGV[i]), ARGV[i + 1], 'PX', tonumber(ARGV[i + 2]))
+  bump(ARGV[i])
+  i = i + 3
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  local key = data_key(ns, e, ARGV[i])
+  local ttl, count = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  redis.call('DEL', key)
+  redis.call('ZADD', key, -1, '${INDEX_COMPLETE_MEMBER}')
+  for j = 1, count do redis.call('ZADD', key, ARGV[i + 2 + j], ARGV[i + 2 + j]) end
+  redis.call('PEXPIRE', key, ttl)
+  bump(ARGV[i])
+  i = i + 3 + count
 end
 return 1
 `);

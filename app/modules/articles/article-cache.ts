@@ -32,7 +32,12 @@ export interface CachedArticle {
   updatedAt: string;
 }
 
-function toCachedArticle(row: ArticleSummaryRow, tagList: string[]): CachedArticle {
+/** Tag order as MySQL's loadTags returns it: utf8mb4_bin, i.e. UTF-8 byte order. */
+export function sortTagsLikeMysql(tags: readonly string[]): string[] {
+  return [...tags].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+export function toCachedArticle(row: ArticleSummaryRow, tagList: string[]): CachedArticle {
   return {
     id: row.id,
     slug: row.slug,

@@ -190,10 +190,12 @@ export interface NewArticle {
   title: string;
   description: string;
   body: string;
+  /** Defaults to now; passed in when the caller needs the exact stored time (cache write-through). */
+  createdAt?: Date;
 }
 
 export async function insertArticle(trx: Transaction<Database>, article: NewArticle): Promise<number> {
-  const now = new Date();
+  const now = article.createdAt ?? new Date();
   const result = await withOperation('articles.insert', () =>
     trx
       .insertInto('articles')

@@ -12,6 +12,7 @@ import {
   cachedArticles,
   listPageIds,
   pageFromMysql,
+  sortTagsLikeMysql,
   viewerFavorited,
   type CachedArticle,
 } from './article-cache.js';
@@ -167,6 +168,8 @@ function articleEntries(id: number, ...slugs: string[]): string[] {
 
 export async function createArticle(deps: AppDeps, authorId: number, input: CreateArticleInput): Promise<Article> {
   const tags = input.tagList ?? [];
+  // Millisecond precision, like the DATETIME(3) column, so the seeded entry equals a fill.
+  const createdAt = new Date();
   const created = await withFreeSlug(input.title, (candidate) =>
     deps.db.transaction().execute(async (trx) => {
       const id = await insertArticle(trx, {
@@ -175,6 +178,7 @@ export async function createArticle(deps: AppDeps, authorId: number, input: Crea
         title: input.title,
         description: input.description,
         body: input.body,
+        createdAt,
       });
       await setArticleTags(trx, id, tags);
       return { id, slug: candidate };
@@ -182,7 +186,27 @@ export async function createArticle(deps: AppDeps, authorId: number, input: Crea
   );
   const { id } = created;
   const indexes = [cacheKeys.indexAll(), cacheKeys.indexAuthor(authorId), ...tags.map(cacheKeys.indexTag)];
-  await deps.cache.afterWrite({ invalidate: articleEntries(id, created.slug), add: indexes.map((key) => ({ key, id })) });
+  const cached: CachedArticle = {
+    id,
+    slug: created.slug,
+    authorId,
+    title: input.title,
+    description: input.description,
+    tagList: sortTagsLikeMysql(tags),
+    favoritesCount: 0,
+    createdAt: createdAt.toISOString(),
+    updatedAt: createdAt.toISOString(),
+  };
+  await deps.cache.afterWrite({
+    invalidate: [cacheKeys.popularTags()],
+    add: indexes.map((key) => ({ key, id })),
+    // Nobody else knows this article yet, so what we just wrote is what MySQL holds.
+    seed: [
+      { key: cacheKeys.article(id), value: cached },
+      { key: cacheKeys.articleBody(id), value: input.body },
+      { key: cacheKeys.articleSlug(created.slug), value: id },
+    ],
+  });
   return getArticle(deps, created.slug, authorId);
 }
 

@@ -48,6 +48,17 @@ export async function register(deps: AppDeps, input: RegisterInput): Promise<Use
   }).catch(duplicateToUnprocessable);
   const row = await findUserById(deps.db, id);
   if (!row) throw new HttpError(500, { server: ['user vanished after insert'] });
+  // Nobody can follow or favorite as this user before it has its token: its sets are empty.
+  await deps.cache.afterWrite({
+    seed: [
+      { key: cacheKeys.profile(id), value: { id, username: row.username, bio: row.bio, image: row.image } },
+      { key: cacheKeys.userId(row.username), value: id },
+    ],
+    seedIndex: [
+      { key: cacheKeys.indexFavorites(id), ids: [] },
+      { key: cacheKeys.following(id), ids: [] },
+    ],
+  });
   return toUserResponse(row, await deps.tokens.sign(id));
 }
 
