@@ -67,11 +67,14 @@ build_image() {
 
 install_blog_api() {
   stack_log "charts/blog-api as release $RELEASE in namespace $NAMESPACE (image blog-api:$IMAGE_TAG)"
+  # No --wait: with the in-chart MySQL the migration hook is post-install, and helm --wait would
+  # wait for pods that stay unready until that very hook has run. Helm still waits for the hook
+  # Job; the rollout is awaited after it.
   helm upgrade --install "$RELEASE" charts/blog-api \
     --namespace "$NAMESPACE" --create-namespace \
     --set image.repository=blog-api --set image.tag="$IMAGE_TAG" --set image.pullPolicy=IfNotPresent \
     --set mysql.enabled=true --set redis.enabled=true \
-    --wait --timeout "$WAIT_TIMEOUT"
+    --timeout "$WAIT_TIMEOUT"
   kubectl -n "$NAMESPACE" rollout status "deployment/$RELEASE" --timeout="$WAIT_TIMEOUT"
 }
 
