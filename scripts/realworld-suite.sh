@@ -54,7 +54,8 @@ stop() {
 }
 
 run_suite() { # label
-  local user="u$(date +%s%N)"
+  local user
+  user="u$(date +%s%N)"
   echo "realworld-suite: run $1 ($("$node_bin" --version))"
   (cd "$suite_dir" && npx --yes newman@6 run Conduit.postman_collection.json \
     --global-var "APIURL=http://127.0.0.1:$port/api" --global-var "USERNAME=$user" \

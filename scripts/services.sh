@@ -37,7 +37,8 @@ if ! mariadb_up >/dev/null 2>&1; then
     apt_install mariadb-server mariadb-client
   fi
   log "starting MariaDB"
-  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+  mkdir -p /run/mysqld
+  chown mysql:mysql /run/mysqld 2>/dev/null || true
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
   wait_for MariaDB mariadb_up
 fi
