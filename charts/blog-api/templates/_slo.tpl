@@ -24,8 +24,13 @@ labels slo, service and namespace, so several releases can share one Prometheus.
   alert: BlogApiAvailabilityBudgetBurn
   objective: {{ .Values.slo.availability.objective }}
   what: requests answered with a 5xx status
+  {{- /* `or 0 * all`: 0 rather than no value when there is traffic but no 5xx series yet */}}
   errorRatio: |-
-    sum(rate(http_requests_total{{ printf "{%s,%s,status=~\"5..\"}" $sel $routes }}[WINDOW]))
+    (
+      sum(rate(http_requests_total{{ printf "{%s,%s,status=~\"5..\"}" $sel $routes }}[WINDOW]))
+      or
+      0 * sum(rate(http_requests_total{{ printf "{%s,%s}" $sel $routes }}[WINDOW]))
+    )
     /
     sum(rate(http_requests_total{{ printf "{%s,%s}" $sel $routes }}[WINDOW]))
 {{- end }}
@@ -62,6 +67,9 @@ labels slo, service and namespace, so several releases can share one Prometheus.
 {{- $ns := .Release.Namespace }}
 {{- $period := .Values.slo.period }}
 {{- $windows := include "blog-api.slo.windows" . | fromJsonArray }}
+{{- /* Sloth's base window is 5m; with custom windows without it, the shortest page window. */}}
+{{- $base := "5m" }}
+{{- if not (has "5m" $windows) }}{{ $base = first $windows }}{{ end }}
 {{- $runbook := .Values.prometheusRule.runbookBaseUrl }}
 {{- $dashboard := printf "%s/d/blog-api-slo/blog-api-slo?var-namespace=%s&var-job=%s" (trimSuffix "/" .Values.prometheusRule.grafanaUrl) $ns $service }}
 {{- range $slo := include "blog-api.slo.definitions" . | fromYamlArray }}
@@ -79,9 +87,9 @@ labels slo, service and namespace, so several releases can share one Prometheus.
     # the SLO period's error ratio, averaged from the 5m recording as Sloth does
     - record: slo:sli_error:ratio_rate{{ $period }}
       expr: |
-        sum_over_time(slo:sli_error:ratio_rate5m{{ printf "{%s}" $m }}[{{ $period }}])
+        sum_over_time(slo:sli_error:ratio_rate{{ $base }}{{ printf "{%s}" $m }}[{{ $period }}])
         /
-        count_over_time(slo:sli_error:ratio_rate5m{{ printf "{%s}" $m }}[{{ $period }}])
+        count_over_time(slo:sli_error:ratio_rate{{ $base }}{{ printf "{%s}" $m }}[{{ $period }}])
       labels: {{ $labels }}
 - name: {{ printf "%s-slo-meta-recordings-%s" $service $slo.name }}
   rules:
@@ -92,7 +100,7 @@ labels slo, service and namespace, so several releases can share one Prometheus.
       expr: vector({{ $budget }})
       labels: {{ $labels }}
     - record: slo:current_burn_rate:ratio
-      expr: slo:sli_error:ratio_rate5m{{ printf "{%s}" $m }} / {{ $budget }}
+      expr: slo:sli_error:ratio_rate{{ $base }}{{ printf "{%s}" $m }} / {{ $budget }}
       labels: {{ $labels }}
     - record: slo:period_burn_rate:ratio
       expr: slo:sli_error:ratio_rate{{ $period }}{{ printf "{%s}" $m }} / {{ $budget }}
