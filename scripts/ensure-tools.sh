@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/test.sh (and usable by hand: `source scripts/ensure-tools.sh`).
 # Makes the chart and monitoring tools available on PATH:
 #   helm                       - a user's own helm when on PATH, else `go install` of a pinned
@@ -79,7 +80,6 @@ _ensure_tools_main || _ensure_tools_status=$?
 unset -f _ensure_tools_main _ensure_tools_log
 if [ "$_ensure_tools_status" -ne 0 ]; then
   unset _ensure_tools_status
-  # `return` works when sourced; when run as a script, fall back to exit.
-  return 1 2>/dev/null || exit 1
+  return 1 # sourced: hand the failure to the caller (scripts/test.sh stops under set -e)
 fi
 unset _ensure_tools_status
