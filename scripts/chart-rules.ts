@@ -3,6 +3,7 @@
  * `promtool check rules` or a local Prometheus against them:
  *   npx tsx scripts/chart-rules.ts [-f values.yaml ...] [--namespace ns] [--release name] > rules.yaml
  */
+import path from 'node:path';
 import { renderChart, ruleGroups, rulesFileYaml } from './chart-render.js';
 
 const valuesFiles: string[] = [];
@@ -18,7 +19,7 @@ for (let i = 0; i < argv.length; i++) {
   }
   if (arg === '--namespace') namespace = next;
   else if (arg === '--release') release = next;
-  else valuesFiles.push(next);
+  else valuesFiles.push(path.resolve(next));
   i++;
 }
 process.stdout.write(rulesFileYaml(ruleGroups(renderChart({ valuesFiles, namespace, release }))));
