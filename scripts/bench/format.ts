@@ -1,0 +1,94 @@
+/**
+ * Pure helpers of the benchmark: statistics over samples, ratios, and Markdown rendering.
+ * Nothing here touches the network or the clock, so test/unit/bench-format.test.ts covers it.
+ */
+import { summarize, type LatencySummary } from '../load.js';
+
+export type { LatencySummary };
+export { summarize };
+
+/** Share of `values` at or under `limit` (1 when there are none: nothing was late). */
+export function shareWithin(values: readonly number[], limit: number): number {
+  if (values.length === 0) return 1;
+  return values.filter((v) => v <= limit).length / values.length;
+}
+
+/** a / b, or undefined when either side is missing or b is zero. */
+export function ratio(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return undefined;
+  return a / b;
+}
+
+/** Largest number of intervals [start, end) open at once (an exact in-flight peak, client side). */
+export function peakOverlap(intervals: readonly { start: number; end: number }[]): number {
+  const edges: [number, number][] = [];
+  for (const { start, end } of intervals) {
+    edges.push([start, 1], [end, -1]);
+  }
+  // At equal times close before open, so back-to-back intervals do not count as overlapping.
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let open = 0;
+  let peak = 0;
+  for (const [, delta] of edges) {
+    open += delta;
+    peak = Math.max(peak, open);
+  }
+  return peak;
+}
+
+/** Counts of each distinct key, keys sorted. */
+export function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) {
+    const k = key(item);
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+const DASH = '–';
+
+/** A number with `digits` decimals, or a dash when unknown. */
+export function num(value: number | undefined, digits = 0): string {
+  return value === undefined || !Number.isFinite(value) ? DASH : value.toFixed(digits);
+}
+
+/** Milliseconds, one decimal under 10 ms, none above. */
+export function ms(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  return value < 10 ? value.toFixed(1) : value.toFixed(0);
+}
+
+/** A 0..1 share as a percentage with `digits` decimals. */
+export function pct(value: number | undefined, digits = 1): string {
+  return value === undefined || !Number.isFinite(value) ? DASH : `${(value * 100).toFixed(digits)}%`;
+}
+
+/** A ratio as "3.2×". */
+export function times(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return DASH;
+  return `${value >= 10 ? value.toFixed(0) : value.toFixed(2)}×`;
+}
+
+/** Bytes as MiB. */
+export function mib(bytes: number | undefined): string {
+  return bytes === undefined || !Number.isFinite(bytes) ? DASH : (bytes / 1024 / 1024).toFixed(0);
+}
+
+/** A GitHub-flavoured Markdown table; cells are escaped for `|` and stripped of newlines. */
+export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  const width = headers.length;
+  for (const row of rows) {
+    if (row.length !== width) throw new Error(`table row has ${row.length} cells, header has ${width}`);
+  }
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** "met" / "NOT met" for a measured value against a target, or "no data". */
+export function verdict(value: number | undefined, target: number, better: 'lower' | 'higher'): string {
+  if (value === undefined || !Number.isFinite(value)) return 'no data';
+  const met = better === 'lower' ? value < target : value >= target;
+  return met ? 'met' : 'NOT met';
+}
