@@ -3,15 +3,33 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 /**
+ * mysql2 errors carry the statement with its values bound (`sql`) and messages that quote values
+ * (`sqlMessage`, e.g. a duplicate email): keep the code and errno, drop the data.
+ */
+function serializeError(err: unknown): unknown {
+  const serialized = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  if (serialized && typeof serialized === 'object') {
+    delete serialized.sql;
+    delete serialized.sqlMessage;
+    if (typeof serialized.code === 'string' && serialized.code.startsWith('ER_')) {
+      serialized.message = `${serialized.code} (errno ${String(serialized.errno)})`;
+      delete serialized.stack;
+    }
+  }
+  return serialized;
+}
+
+/**
  * One JSON logger for the whole process. Redaction is a second line of defence: no code path
  * should log credentials, but if a request object slips in, its secrets stay out of the log.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'blog-api' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: serializeError },
     redact: {
       paths: [
         'password',
@@ -28,5 +46,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -4,7 +4,7 @@ import { Kysely, MysqlDialect, sql } from 'kysely';
 import { createApp } from './app.js';
 import { createCache } from './cache/create-cache.js';
 import type { Config } from './config.js';
-import { createDatabase, createRawPool } from './db/database.js';
+import { applySessionSettings, createDatabase, createRawPool } from './db/database.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import type { AppDeps } from './deps.js';
 import { createTokenService } from './http/auth.js';
@@ -63,7 +63,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
     log,
   );
   // Readiness uses its own connection: a saturated request pool must not make every pod unready.
-  const healthDb = new Kysely<unknown>({ dialect: new MysqlDialect({ pool: createRawPool(config.databaseUrl, 1) }) });
+  // Its queue is short and its statements have a 2 s deadline, so a stalled database makes probes
+  // fail fast instead of piling up.
+  const healthPool = createRawPool(config.databaseUrl, 1, 4);
+  applySessionSettings(healthPool, 2000, log);
+  const healthDb = new Kysely<unknown>({ dialect: new MysqlDialect({ pool: healthPool }) });
   const cache = await createCache(config.redisUrl, config.databaseUrl, database.db, log);
   const deps: AppDeps = { db: database.db, tokens: createTokenService(config.jwtSecret, config.jwtTtlSeconds), cache, log };
 
@@ -71,13 +75,21 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const readiness: Readiness = {
     shuttingDown: false,
     async check() {
-      try {
-        const probe = sql`SELECT 1`.execute(healthDb);
-        await Promise.race([probe, new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
+      const probe = async (): Promise<{ ok: boolean; reason?: string }> => {
+        await sql`SELECT 1`.execute(healthDb);
         schemaReady ||= await migrationsApplied(healthDb);
         return schemaReady ? { ok: true } : { ok: false, reason: 'migrations pending' };
+      };
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<{ ok: boolean; reason: string }>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, reason: 'database check timed out' }), 2000);
+      });
+      try {
+        return await Promise.race([probe(), deadline]);
       } catch {
         return { ok: false, reason: 'database unreachable' };
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

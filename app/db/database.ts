@@ -27,12 +27,15 @@ export function databaseName(url: string): string {
   return name;
 }
 
-export function createRawPool(url: string, connectionLimit: number): RawPool {
+/**
+ * mysql2 pool. `queueLimit` 0 means "unbounded" in mysql2: fine behind GatedPool, which never asks
+ * for more than `connectionLimit` connections at once; other users pass a small bound.
+ */
+export function createRawPool(url: string, connectionLimit: number, queueLimit = 0): RawPool {
   return createPool({
     uri: url,
     connectionLimit,
-    // The gate in front of this pool does the queueing (with a deadline); never queue here.
-    queueLimit: 0,
+    queueLimit,
     waitForConnections: true,
     timezone: 'Z',
     charset: 'utf8mb4_unicode_ci',
@@ -47,7 +50,7 @@ export function createRawPool(url: string, connectionLimit: number): RawPool {
  * error (turned into 503) instead of holding the request and its connection forever.
  * MariaDB calls it max_statement_time (seconds), MySQL max_execution_time (ms, SELECT only).
  */
-function applySessionSettings(raw: RawPool, statementTimeoutMs: number, log: Logger): void {
+export function applySessionSettings(raw: RawPool, statementTimeoutMs: number, log: Logger): void {
   const seconds = statementTimeoutMs / 1000;
   const lockSeconds = Math.max(1, Math.ceil(seconds));
   raw.on('connection', (connection: PoolConnection) => {

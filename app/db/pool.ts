@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { MysqlPool, MysqlPoolConnection } from 'kysely';
 import type { Pool as RawPool, PoolConnection as RawConnection } from 'mysql2';
-import { OverloadedError } from '../http/errors.js';
 import { currentOperation, currentRequestContext } from '../http/request-context.js';
+import { Semaphore } from '../semaphore.js';
 import {
   dbPoolAcquireDuration,
   dbPoolAcquireTimeouts,
@@ -19,12 +19,6 @@ export interface GateOptions {
   queueLimit: number;
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 type QueryCallback = (error: unknown, result: unknown) => void;
 
 /**
@@ -35,27 +29,34 @@ type QueryCallback = (error: unknown, result: unknown) => void;
  * and times it per operation.
  */
 export class GatedPool implements MysqlPool {
-  private active = 0;
-  private readonly waiters: Waiter[] = [];
+  private readonly slots: Semaphore;
   private readonly wrappers = new WeakMap<RawConnection, MysqlPoolConnection>();
-  private closed = false;
 
   constructor(
     private readonly raw: RawPool,
     private readonly options: GateOptions,
   ) {
+    this.slots = new Semaphore({
+      size: options.size,
+      queueLimit: options.queueLimit,
+      waitTimeoutMs: options.acquireTimeoutMs,
+      reasons: { queueFull: 'db_queue_full', timeout: 'db_pool_timeout' },
+      onChange: () => this.publish(),
+      onTimeout: () => dbPoolAcquireTimeouts.inc(),
+    });
     dbPoolMax.set(options.size);
     this.publish();
   }
 
   getConnection(callback: (error: unknown, connection: MysqlPoolConnection) => void): void {
     const started = performance.now();
-    this.acquireSlot().then(
+    this.slots.acquire().then(
       () => {
         dbPoolAcquireDuration.observe((performance.now() - started) / 1000);
+        // The gate never lends more than the raw pool's size, so this never queues inside mysql2.
         this.raw.getConnection((err, connection) => {
           if (err) {
-            this.releaseSlot();
+            this.slots.release();
             callback(err, undefined as unknown as MysqlPoolConnection);
             return;
           }
@@ -69,57 +70,14 @@ export class GatedPool implements MysqlPool {
   }
 
   end(callback: (error: unknown) => void): void {
-    this.closed = true;
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new OverloadedError('db_unavailable'));
-    }
-    this.publish();
+    this.slots.close();
     this.raw.end(callback);
   }
 
   stats(): { active: number; idle: number; waiting: number; max: number } {
     const open = this.openConnections();
-    return { active: this.active, idle: Math.max(0, open - this.active), waiting: this.waiters.length, max: this.options.size };
-  }
-
-  private acquireSlot(): Promise<void> {
-    if (this.closed) return Promise.reject(new OverloadedError('db_unavailable'));
-    if (this.active < this.options.size) {
-      this.active += 1;
-      this.publish();
-      return Promise.resolve();
-    }
-    if (this.waiters.length >= this.options.queueLimit) {
-      return Promise.reject(new OverloadedError('db_queue_full'));
-    }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          const index = this.waiters.indexOf(waiter);
-          if (index >= 0) this.waiters.splice(index, 1);
-          dbPoolAcquireTimeouts.inc();
-          this.publish();
-          reject(new OverloadedError('db_pool_timeout'));
-        }, this.options.acquireTimeoutMs),
-      };
-      this.waiters.push(waiter);
-      this.publish();
-    });
-  }
-
-  private releaseSlot(): void {
-    const next = this.waiters.shift();
-    if (next) {
-      // Hand the slot straight to the next waiter: `active` stays the same.
-      clearTimeout(next.timer);
-      next.resolve();
-    } else {
-      this.active -= 1;
-    }
-    this.publish();
+    const active = this.slots.active;
+    return { active, idle: Math.max(0, open - active), waiting: this.slots.waiting, max: this.options.size };
   }
 
   private wrap(connection: RawConnection): MysqlPoolConnection {
@@ -139,7 +97,7 @@ export class GatedPool implements MysqlPool {
       },
       release: () => {
         connection.release();
-        this.releaseSlot();
+        this.slots.release();
       },
     } as unknown as MysqlPoolConnection;
     this.wrappers.set(connection, wrapper);
@@ -149,10 +107,12 @@ export class GatedPool implements MysqlPool {
   /** mysql2 keeps its open connections in a private queue; read it defensively. */
   private openConnections(): number {
     const all = (this.raw as unknown as { _allConnections?: { length?: unknown } })._allConnections;
-    return typeof all?.length === 'number' ? all.length : this.active;
+    return typeof all?.length === 'number' ? all.length : this.slots.active;
   }
 
   private publish(): void {
+    // Called from the semaphore's constructor callbacks too, before `slots` is assigned.
+    if (!this.slots) return;
     const s = this.stats();
     dbPoolConnections.set({ state: 'active' }, s.active);
     dbPoolConnections.set({ state: 'idle' }, s.idle);

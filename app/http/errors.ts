@@ -22,10 +22,18 @@ export const forbidden = (topic: string, message: string) => new HttpError(403, 
 export const notFound = (topic: string) => new HttpError(404, { [topic]: ['not found'] });
 export const unprocessable = (errors: ErrorBody) => new HttpError(422, errors);
 
+/** Why a request was shed; the `reason` label of http_requests_shed_total. */
+export type ShedReason =
+  | 'db_pool_timeout'
+  | 'db_queue_full'
+  | 'db_statement_timeout'
+  | 'db_unavailable'
+  | 'auth_busy';
+
 /** Thrown when the service sheds a request instead of letting it queue or hang. */
 export class OverloadedError extends HttpError {
   constructor(
-    readonly reason: 'db_pool_timeout' | 'db_queue_full' | 'db_statement_timeout' | 'db_unavailable',
+    readonly reason: ShedReason,
     retryAfterSeconds = 1,
   ) {
     super(503, { server: ['temporarily overloaded, retry shortly'] }, { 'Retry-After': String(retryAfterSeconds) });
@@ -66,7 +74,10 @@ export function toHttpError(err: unknown): HttpError {
   if (typeof e.code === 'string' && DB_UNAVAILABLE_CODES.has(e.code)) {
     return new OverloadedError('db_unavailable');
   }
+  // A row referenced by an insert vanished (the token's user, or the article, was deleted meanwhile).
+  if (e.errno === 1452) return new HttpError(409, { resource: ['a referenced user or article no longer exists'] });
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status === 501) return new HttpError(405, { method: ['not allowed'] });
   if (status === 413) return new HttpError(413, { body: ['request body too large'] });
   if (status === 415) return new HttpError(415, { body: ['content type must be application/json'] });
   const parseFailed = err instanceof SyntaxError || e.type === 'entity.parse.failed';

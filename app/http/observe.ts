@@ -12,10 +12,20 @@ import {
 import { OverloadedError } from './errors.js';
 import { runWithRequestContext, type RequestContext } from './request-context.js';
 
-/** The router's template (e.g. /api/articles/:slug); anything unmatched folds into one label. */
+interface MatchedLayer {
+  path: unknown;
+  methods: string[];
+}
+
+/**
+ * The template of the route that serves this method and path (e.g. /api/articles/:slug), taken
+ * from the router's matched layers so that errors thrown by router-level middleware (auth, body
+ * parsing) still carry it; anything else folds into "unmatched" to keep cardinality bounded.
+ */
 export function routeLabel(ctx: Context): string {
-  const matched = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
-  return typeof matched === 'string' ? matched : 'unmatched';
+  const matched = (ctx as Context & { matched?: MatchedLayer[] }).matched ?? [];
+  const route = matched.find((layer) => layer.methods.includes(ctx.method));
+  return typeof route?.path === 'string' ? route.path : 'unmatched';
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;

@@ -54,3 +54,42 @@ describe('error answers are always JSON with the right status', () => {
     assert.deepEqual((await t.api('GET', '/readyz')).body, { status: 'ready' });
   });
 });
+
+describe('route labels and odd requests', () => {
+  let t: TestService;
+  before(async () => {
+    t = await startTestService();
+  });
+  after(() => t.stop());
+
+  it('when router-level middleware rejects a request, then the metric still carries the route template', async () => {
+    const before401 = await t.metric('http_requests_total', { route: '/api/user', status: '401' });
+    const before400 = await t.metric('http_requests_total', { route: '/api/users', status: '400' });
+    assert.equal((await t.api('GET', '/api/user', { headers: { Authorization: 'Token bad.token.here' } })).status, 401);
+    assert.equal((await t.api('POST', '/api/users', { raw: '{"user":' })).status, 400);
+    assert.equal(await t.metric('http_requests_total', { route: '/api/user', status: '401' }), before401 + 1);
+    assert.equal(await t.metric('http_requests_total', { route: '/api/users', status: '400' }), before400 + 1);
+    const text = await (await fetch(t.metricsUrl)).text();
+    assert.ok(!/route="\/api\(/.test(text), 'no router-internal regex as a route label');
+  });
+
+  it('when the feed is requested, then it is labelled /api/articles/feed, not the :slug route', async () => {
+    const u = await registerUser(t);
+    const before = await t.metric('http_requests_total', { route: '/api/articles/feed', status: '200' });
+    assert.equal((await t.api('GET', '/api/articles/feed', { token: u.token })).status, 200);
+    assert.equal(await t.metric('http_requests_total', { route: '/api/articles/feed', status: '200' }), before + 1);
+  });
+
+  it('when an unknown HTTP method or a body that does not decode arrives, then 405/400 JSON, not 500', async () => {
+    const propfind = await t.api('PROPFIND', '/api/articles');
+    assert.equal(propfind.status, 405);
+    assert.ok(propfind.body.errors);
+    const res = await fetch(`${t.baseUrl}/api/users`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'br' },
+      body: 'definitely not brotli',
+    });
+    assert.equal(res.status, 400);
+    assert.ok(((await res.json()) as { errors: unknown }).errors);
+  });
+});

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { Semaphore } from '../../semaphore.js';
 
 /**
  * scrypt (memory-hard, in node:crypto, runs on the libuv pool so it does not block the event loop).
@@ -10,10 +11,25 @@ const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 
+/**
+ * Hashing runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), shared
+ * with DNS and zlib. Unbounded, a burst of logins queues there for seconds; bounded, the excess is
+ * shed with 503 (reason auth_busy) and the rest of the API keeps its latency.
+ */
+const hashing = new Semaphore({
+  size: Math.max(1, Number(process.env.UV_THREADPOOL_SIZE) || 4),
+  queueLimit: 64,
+  waitTimeoutMs: 2000,
+  reasons: { queueFull: 'auth_busy', timeout: 'auth_busy' },
+});
+
 function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scryptCallback(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return hashing.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scryptCallback(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 const maxmem = (n: number, r: number) => 128 * n * r * 2;
