@@ -22,6 +22,11 @@ export interface IdPage {
   total: number;
 }
 
+export interface IndexOptions {
+  /** Store a rebuilt index that has no ids (default true). */
+  keepEmpty?: boolean;
+}
+
 /** Keys of complete id indexes touched by a write. */
 export interface IndexEdit {
   key: string;
@@ -59,7 +64,8 @@ export interface Cache {
   /**
    * A page (highest id first) of an id index and its size. `build` loads every id of the index
    * from MySQL when the index is not complete in Redis; `direct` answers the page from MySQL when
-   * Redis cannot be used.
+   * Redis cannot be used. `keepEmpty: false` for indexes named by request input (tags): an empty
+   * rebuild is not stored, so made-up names cost a query each, not an entry each.
    */
   indexPage(
     cache: CacheName,
@@ -68,6 +74,7 @@ export interface Cache {
     limit: number,
     build: () => Promise<readonly number[]>,
     direct: () => Promise<IdPage>,
+    options?: IndexOptions,
   ): Promise<IdPage>;
   /** Which of ids are in an index (same build/direct contract as indexPage). */
   indexHas(

@@ -2,10 +2,12 @@ import { Kysely, Migrator, MysqlDialect, type Migration, type MigrationProvider,
 import type { Logger } from '../log.js';
 import { createRawPool, databaseName } from './database.js';
 import * as initialSchema from './migrations/0001-initial-schema.js';
+import * as cacheNamespace from './migrations/0002-cache-namespace.js';
 
 /** Migrations are listed here, in order, so the compiled service needs no directory scanning. */
 const migrations: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
+  '0002-cache-namespace': cacheNamespace,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
