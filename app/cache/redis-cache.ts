@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { cacheErrors, cacheFillsCoalesced, cacheHits, cacheMisses } from '../metrics.js';
-import type { Cache, CacheChange, CacheName, IdPage } from './cache.js';
+import type { Cache, CacheChange, CacheName, IdPage, IndexOptions } from './cache.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { epochKey, INDEX_COMPLETE_MEMBER } from './keys.js';
 import { applyWriteScript, installIndexScript, readIndexScript, readValuesScript, storeValuesScript, type LuaScript } from './scripts.js';
@@ -188,11 +188,12 @@ export class RedisCache implements Cache {
     limit: number,
     build: () => Promise<readonly number[]>,
     direct: () => Promise<IdPage>,
+    options: IndexOptions = {},
   ): Promise<IdPage> {
     return this.lookupIndex(cache, key, { mode: 'page', offset, limit }, build, direct, {
       fromRead: (size, items) => ({ ids: items.filter((m) => m !== INDEX_COMPLETE_MEMBER).map(Number), total: size }),
       fromIds: (ids) => ({ ids: ids.slice(offset, offset + limit), total: ids.length }),
-    });
+    }, options);
   }
 
   async indexHas(
@@ -319,21 +320,44 @@ export class RedisCache implements Cache {
       pending = again.misses;
     }
     if (pending.length === 0) return outcome;
-    const values = await fill(pending.map((m) => m.key));
+    let values: ReadonlyMap<string, unknown>;
+    try {
+      values = await fill(pending.map((m) => m.key));
+    } catch (err) {
+      await this.releaseLeases(
+        currentEpoch,
+        pending.map((m) => m.key),
+      );
+      throw err;
+    }
+    // Keys the fill found nothing for are not stored, but their leases are released with the rest.
     const stored = await this.storeValues(currentEpoch, pending, values).catch(() => new Set<string>());
     for (const m of pending) outcome.set(m.key, { value: values.get(m.key), verified: stored.has(m.key) });
     return outcome;
   }
 
+  /** Stores what the fill found; for every key (found or not) releases our lease. */
   private async storeValues(epoch: string, misses: readonly ValueMiss[], values: ReadonlyMap<string, unknown>): Promise<Set<string>> {
-    const present = misses.filter((m) => values.get(m.key) !== undefined);
-    if (present.length === 0) return new Set();
+    if (misses.length === 0) return new Set();
     const args: (string | number)[] = [this.options.namespace, epoch, this.leaseToken];
-    for (const m of present) args.push(m.key, m.version, JSON.stringify(values.get(m.key)), jitter(this.options.valueTtlMs));
+    for (const m of misses) {
+      const value = values.get(m.key);
+      // '' = nothing to store (JSON text is never empty): only the lease is released.
+      args.push(m.key, m.version, value === undefined ? '' : JSON.stringify(value), jitter(this.options.valueTtlMs));
+    }
     const reply = await this.run(storeValuesScript, args, 'store');
     const stored = new Set<string>();
-    if (Array.isArray(reply)) present.forEach((m, i) => reply[i] === 1 && stored.add(m.key));
+    if (Array.isArray(reply)) misses.forEach((m, i) => reply[i] === 1 && stored.add(m.key));
     return stored;
+  }
+
+  /**
+   * Gives up our leases on keys whose fill stored nothing, so other lookups do not wait for a
+   * result that will never come. Best effort: a lease left behind expires after leaseMs.
+   */
+  private async releaseLeases(epoch: string, keys: readonly string[]): Promise<void> {
+    const misses = keys.map((key) => ({ key, version: '', leased: true }));
+    await this.storeValues(epoch, misses, new Map()).catch(() => undefined);
   }
 
   private async readIndex(key: string, query: IndexQuery): Promise<IndexRead & { epoch?: string }> {
@@ -356,6 +380,7 @@ export class RedisCache implements Cache {
     build: () => Promise<readonly number[]>,
     direct: () => Promise<R>,
     shape: { fromRead: (size: number, items: string[]) => R; fromIds: (ids: readonly number[]) => R },
+    options: IndexOptions = {},
   ): Promise<R> {
     let read: IndexRead;
     try {
@@ -373,7 +398,7 @@ export class RedisCache implements Cache {
     let flight = this.builds.current(flightKey);
     const leader = flight === undefined;
     if (flight) cacheFillsCoalesced.inc({ cache });
-    else flight = this.builds.start([flightKey], () => this.buildIndex(key, read, build));
+    else flight = this.builds.start([flightKey], () => this.buildIndex(key, read, build, options));
     const built = await flight;
     if ('ids' in built) {
       if (leader || built.verified) return shape.fromIds(built.ids);
@@ -393,6 +418,7 @@ export class RedisCache implements Cache {
     key: string,
     first: { epoch: string; version: string; leased: boolean },
     build: () => Promise<readonly number[]>,
+    options: IndexOptions,
   ): Promise<BuildOutcome> {
     let state = first;
     for (let poll = 0; poll < this.options.leasePolls && !state.leased; poll += 1) {
@@ -402,7 +428,18 @@ export class RedisCache implements Cache {
       if (again.hit) return { ready: true };
       state = again;
     }
-    const ids = await build();
+    let ids: readonly number[];
+    try {
+      ids = await build();
+    } catch (err) {
+      await this.releaseLeases(state.epoch, [key]);
+      throw err;
+    }
+    if (ids.length === 0 && options.keepEmpty === false) {
+      // Not stored: joiners read MySQL themselves (unverified), the lease goes.
+      await this.releaseLeases(state.epoch, [key]);
+      return { ids, verified: false };
+    }
     let verified = false;
     try {
       const args = [this.options.namespace, state.epoch, this.leaseToken, key, state.version, jitter(this.options.valueTtlMs), ...ids];

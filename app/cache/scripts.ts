@@ -63,7 +63,9 @@ return out
 /**
  * ARGV: ns, expectedEpoch, leaseToken, then (logical, expectedVersion, value, ttlMs) per key.
  * Stores a value only if neither the epoch nor its version moved since the fill read them, i.e. no
- * write committed in between. Returns 1/0 per key.
+ * write committed in between. An empty value stores nothing (the fill found nothing, or failed).
+ * Either way our lease on the key is released, so the next lookup does not wait it out.
+ * Returns 1/0 per key.
  */
 export const storeValuesScript = new LuaScript(`${LUA_KEY_NAMES}
 local ns, expected, token = ARGV[1], ARGV[2], ARGV[3]
@@ -73,7 +75,7 @@ for i = 4, #ARGV, 4 do
   local logical = ARGV[i]
   local ok = 0
   if e == expected then
-    if (redis.call('GET', version_key(ns, e, logical)) or '') == ARGV[i + 1] then
+    if ARGV[i + 2] ~= '' and (redis.call('GET', version_key(ns, e, logical)) or '') == ARGV[i + 1] then
       redis.call('SET', data_key(ns, e, logical), ARGV[i + 2], 'PX', tonumber(ARGV[i + 3]))
       ok = 1
     end

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../app/log.js';
+import { createRedisClient, DEFAULT_CACHE_OPTIONS, RedisCache } from '../../app/cache/redis-cache.js';
 import { ensureDatabase, migrateToLatest } from '../../app/db/migrate.js';
 import { createArticle, dropDatabase, MYSQL_SERVER_URL, REDIS_URL, registerUser, startTestService, uniqueDatabaseName, type TestService } from '../helpers/service.js';
 
@@ -43,4 +45,63 @@ describe('cache namespace when replicas start before the migration', { timeout: 
   });
 });
 
-export { namespaceKeys, REDIS_URL };
+describe('cache leases and made-up names', { timeout: 60_000 }, () => {
+  let t: TestService;
+  let redis: Redis;
+  after(async () => {
+    redis?.disconnect();
+    await t?.stop();
+  });
+
+  it('when a lookup finds nothing, then its fill lease is released and the next lookup does not wait it out', async () => {
+    t = await startTestService();
+    redis = new Redis(REDIS_URL);
+    const timings: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const started = performance.now();
+      assert.equal((await t.api('GET', '/api/articles/does-not-exist')).status, 404);
+      assert.equal((await t.api('GET', '/api/profiles/nobody-at-all')).status, 404);
+      timings.push(Math.round(performance.now() - started));
+    }
+    assert.deepEqual(await namespaceKeys(redis, t.databaseName, ':lease:*'), [], `leases left behind; timings ${timings.join(',')} ms`);
+    // A lease left behind made every later lookup poll 10 x 20 ms before filling.
+    assert.ok(timings.slice(1).every((ms) => ms < 150), `lookups of missing keys took ${timings.join(',')} ms`);
+  });
+
+  it('when a fill or an index build throws, then its lease is released', async () => {
+    const log = createLogger('silent');
+    const namespace = `blog:lease_test_${randomBytes(3).toString('hex')}:x:`;
+    const client = createRedisClient(REDIS_URL, log);
+    const cache = new RedisCache(client, { ...DEFAULT_CACHE_OPTIONS, namespace }, log);
+    try {
+      await new Promise<void>((resolve) => (client.status === 'ready' ? resolve() : client.once('ready', () => resolve())));
+      const boom = () => Promise.reject(new Error('fill failed'));
+      await assert.rejects(cache.getOrFill('article', 'article:1', boom), /fill failed/);
+      await assert.rejects(
+        cache.indexPage('article_list', 'idx:all', 0, 20, boom, () => Promise.resolve({ ids: [], total: 0 })),
+        /fill failed/,
+      );
+      assert.deepEqual(await client.keys(`${namespace}*lease*`), []);
+    } finally {
+      const keys = await client.keys(`${namespace}*`);
+      if (keys.length > 0) await client.del(...keys);
+      await cache.close();
+    }
+  });
+
+  it('when a tag nobody uses is listed, then no index is stored for it; a later article with that tag is listed', async () => {
+    const author = await registerUser(t);
+    const tag = `made-up-${randomBytes(4).toString('hex')}`;
+    for (let i = 0; i < 2; i += 1) {
+      const empty = await t.api('GET', `/api/articles?tag=${tag}`);
+      assert.equal(empty.status, 200);
+      assert.deepEqual(empty.body, { articles: [], articlesCount: 0 });
+    }
+    assert.deepEqual(await namespaceKeys(redis, t.databaseName, `:idx:tag:${tag}`), []);
+    const article = await createArticle(t, author.token, { tagList: [tag] });
+    const listed = await t.api('GET', `/api/articles?tag=${tag}`);
+    assert.deepEqual(listed.body.articles.map((a: { slug: string }) => a.slug), [article.slug]);
+    // A tag in use is indexed as before.
+    assert.equal((await namespaceKeys(redis, t.databaseName, `:idx:tag:${tag}`)).filter((k) => !k.includes(':v:')).length, 1);
+  });
+});

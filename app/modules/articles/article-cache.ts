@@ -98,11 +98,13 @@ export interface ListFilter {
 async function indexFor(
   deps: AppDeps,
   filter: ListFilter,
-): Promise<{ key: string; sqlFilter: ArticleFilter } | 'empty' | undefined> {
+): Promise<{ key: string; sqlFilter: ArticleFilter; keepEmpty?: boolean } | 'empty' | undefined> {
   const given = [filter.tag, filter.author, filter.favorited].filter((v) => v !== undefined).length;
   if (given === 0) return { key: cacheKeys.indexAll(), sqlFilter: {} };
   if (given > 1) return undefined;
-  if (filter.tag !== undefined) return { key: cacheKeys.indexTag(filter.tag), sqlFilter: { tag: filter.tag } };
+  // Any string names a tag index: an empty one (a made-up tag) is not stored, or every distinct
+  // ?tag= would hold an entry for the TTL.
+  if (filter.tag !== undefined) return { key: cacheKeys.indexTag(filter.tag), sqlFilter: { tag: filter.tag }, keepEmpty: false };
   const username = filter.author ?? filter.favorited ?? '';
   const userId = await cachedUserId(deps, username);
   if (userId === undefined) return 'empty';
@@ -134,6 +136,7 @@ export async function listPageIds(
     limit,
     () => listArticleIds(deps.db, index.sqlFilter),
     () => pageFromMysql(deps, index.sqlFilter, limit, offset),
+    { keepEmpty: index.keepEmpty ?? true },
   );
   return { ...page, indexKey: index.key };
 }
