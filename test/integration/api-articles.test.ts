@@ -197,4 +197,24 @@ describe('comments', () => {
     assert.equal(blank.status, 422);
     assert.ok(blank.body.errors.body);
   });
+  it('when a slug cannot be stored (non-ASCII, too long), then every slug endpoint answers 404, not 500', async () => {
+    const u = await registerUser(t);
+    for (const slug of ['%C3%A9t%C3%A9', 'caf%C3%A9-au-lait', 'x'.repeat(256), 'a%20b']) {
+      const calls: [string, string, unknown?][] = [
+        ['GET', `/api/articles/${slug}`],
+        ['PUT', `/api/articles/${slug}`, { article: { body: 'x' } }],
+        ['DELETE', `/api/articles/${slug}`],
+        ['POST', `/api/articles/${slug}/favorite`],
+        ['DELETE', `/api/articles/${slug}/favorite`],
+        ['GET', `/api/articles/${slug}/comments`],
+        ['POST', `/api/articles/${slug}/comments`, { comment: { body: 'hi' } }],
+        ['DELETE', `/api/articles/${slug}/comments/1`],
+      ];
+      for (const [method, path, body] of calls) {
+        const res = await t.api(method, path, { token: u.token, ...(body === undefined ? {} : { body }) });
+        assert.equal(res.status, 404, `${method} ${path} -> ${res.status} ${res.text}`);
+        assert.deepEqual(res.body, { errors: { article: ['not found'] } });
+      }
+    }
+  });
 });

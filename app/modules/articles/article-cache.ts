@@ -13,6 +13,7 @@ import {
   type ArticleFilter,
   type ArticleSummaryRow,
 } from './article-queries.js';
+import { canBeSlug } from './slug.js';
 
 /**
  * Article reads through the cache: shared entries hold only what every viewer sees (no favorited,
@@ -68,7 +69,9 @@ export async function cachedArticles(deps: AppDeps, ids: readonly number[]): Pro
   return result;
 }
 
-export function cachedArticleIdBySlug(deps: AppDeps, slug: string): Promise<number | undefined> {
+export async function cachedArticleIdBySlug(deps: AppDeps, slug: string): Promise<number | undefined> {
+  // Checked before the cache too: no entry, lease or version key for a name no article can have.
+  if (!canBeSlug(slug)) return undefined;
   return deps.cache.getOrFill<number>('article_slug', cacheKeys.articleSlug(slug), async () => (await findArticleIdBySlug(deps.db, slug))?.id);
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { ArticleRow, Database } from '../../db/schema.js';
 import { withOperation } from '../../http/request-context.js';
+import { canBeSlug } from './slug.js';
 
 /**
  * Every SQL statement the article pages need. A page costs a fixed number of statements whatever
@@ -134,16 +135,18 @@ export async function countArticles(db: Kysely<Database>, filter: ArticleFilter)
   return Number(row?.n ?? 0);
 }
 
-export function findArticleBySlug(db: Kysely<Database>, slug: string): Promise<ArticleRow | undefined> {
+export async function findArticleBySlug(db: Kysely<Database>, slug: string): Promise<ArticleRow | undefined> {
+  if (!canBeSlug(slug)) return undefined;
   return withOperation('articles.by_slug', () =>
     db.selectFrom('articles').selectAll().where('slug', '=', slug).executeTakeFirst(),
   );
 }
 
-export function findArticleIdBySlug(
+export async function findArticleIdBySlug(
   db: Kysely<Database>,
   slug: string,
 ): Promise<Pick<ArticleRow, 'id' | 'author_id'> | undefined> {
+  if (!canBeSlug(slug)) return undefined;
   return withOperation('articles.id_by_slug', () =>
     db.selectFrom('articles').select(['id', 'author_id']).where('slug', '=', slug).executeTakeFirst(),
   );
