@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../app/log.js';
@@ -48,14 +48,16 @@ describe('cache namespace when replicas start before the migration', { timeout: 
 describe('cache leases and made-up names', { timeout: 60_000 }, () => {
   let t: TestService;
   let redis: Redis;
+  before(async () => {
+    t = await startTestService();
+    redis = new Redis(REDIS_URL);
+  });
   after(async () => {
-    redis?.disconnect();
-    await t?.stop();
+    redis.disconnect();
+    await t.stop();
   });
 
   it('when a lookup finds nothing, then its fill lease is released and the next lookup does not wait it out', async () => {
-    t = await startTestService();
-    redis = new Redis(REDIS_URL);
     const timings: number[] = [];
     for (let i = 0; i < 4; i += 1) {
       const started = performance.now();
@@ -87,6 +89,26 @@ describe('cache leases and made-up names', { timeout: 60_000 }, () => {
       if (keys.length > 0) await client.del(...keys);
       await cache.close();
     }
+  });
+
+  it('when two updates set different tags in parallel, then the article is listed under its final tags only', async () => {
+    const author = await registerUser(t);
+    const [tagA, tagB] = [`pa-${randomBytes(3).toString('hex')}`, `pb-${randomBytes(3).toString('hex')}`];
+    const article = await createArticle(t, author.token, { tagList: [tagA] });
+    const listedUnder = async (tag: string) =>
+      (await t.api('GET', `/api/articles?tag=${tag}`)).body.articles.some((a: { slug: string }) => a.slug === article.slug);
+    const wrong: string[] = [];
+    for (let round = 0; round < 15; round += 1) {
+      // Both indexes complete in Redis, so the updates' cache changes apply to them.
+      await Promise.all([listedUnder(tagA), listedUnder(tagB)]);
+      await Promise.all(
+        [tagA, tagB].map((tag) => t.api('PUT', `/api/articles/${article.slug}`, { token: author.token, body: { article: { tagList: [tag] } } })),
+      );
+      const final: string[] = (await t.api('GET', `/api/articles/${article.slug}`)).body.article.tagList;
+      const [underA, underB] = [await listedUnder(tagA), await listedUnder(tagB)];
+      if (underA !== final.includes(tagA) || underB !== final.includes(tagB)) wrong.push(`round ${round}: tags ${final}, under A ${underA}, under B ${underB}`);
+    }
+    assert.deepEqual(wrong, []);
   });
 
   it('when a tag nobody uses is listed, then no index is stored for it; a later article with that tag is listed', async () => {

@@ -152,6 +152,16 @@ export async function findArticleIdBySlug(
   );
 }
 
+/**
+ * Locks an article row for the rest of the transaction: concurrent updates of one article then run
+ * one after the other, each reading what its predecessor committed (slug, title, tags).
+ */
+export function lockArticle(trx: Transaction<Database>, id: number): Promise<Pick<ArticleRow, 'id' | 'slug' | 'title'> | undefined> {
+  return withOperation('articles.lock', () =>
+    trx.selectFrom('articles').select(['id', 'slug', 'title']).where('id', '=', id).forUpdate().executeTakeFirst(),
+  );
+}
+
 /** Tag names per article for a whole page, sorted by name. */
 export async function loadTags(db: Kysely<Database>, articleIds: readonly number[]): Promise<Map<number, string[]>> {
   const tags = new Map<number, string[]>(articleIds.map((id) => [id, []]));

@@ -18,11 +18,11 @@ import {
 } from './article-cache.js';
 import {
   deleteArticleRow,
-  findArticleBySlug,
   findArticleIdBySlug,
   insertArticle,
   loadFavoritingUserIds,
   loadTags,
+  lockArticle,
   setArticleTags,
   setFavorite,
   updateArticleRow,
@@ -218,33 +218,39 @@ async function requireOwnArticle(deps: AppDeps, slug: string, userId: number): P
 }
 
 export async function updateArticle(deps: AppDeps, slug: string, userId: number, input: UpdateArticleInput): Promise<Article> {
-  const existing = await findArticleBySlug(deps.db, slug);
+  const existing = await findArticleIdBySlug(deps.db, slug);
   if (!existing) throw notFound('article');
   if (existing.author_id !== userId) throw forbidden('article', 'only the author may change this article');
+  const id = existing.id;
   const changes = {
     ...(input.title !== undefined ? { title: input.title } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.body !== undefined ? { body: input.body } : {}),
   };
-  const oldTags = input.tagList !== undefined ? ((await loadTags(deps.db, [existing.id])).get(existing.id) ?? []) : [];
-  const titleChanged = input.title !== undefined && slugify(input.title) !== slugify(existing.title);
-  const write = (newSlug: string) =>
+  // Slug, title and tags are read under the row lock: a parallel update of this article commits
+  // either wholly before or wholly after, so oldTags are exactly what this write replaced.
+  const write = (candidate: string) =>
     deps.db.transaction().execute(async (trx) => {
-      await updateArticleRow(trx, existing.id, newSlug === existing.slug ? changes : { ...changes, slug: newSlug });
-      if (input.tagList !== undefined) await setArticleTags(trx, existing.id, input.tagList);
-      return newSlug;
+      const current = await lockArticle(trx, id);
+      if (!current) throw notFound('article');
+      const oldTags = input.tagList !== undefined ? ((await loadTags(trx, [id])).get(id) ?? []) : [];
+      const titleChanged = input.title !== undefined && slugify(input.title) !== slugify(current.title);
+      const newSlug = titleChanged ? candidate : current.slug;
+      await updateArticleRow(trx, id, newSlug === current.slug ? changes : { ...changes, slug: newSlug });
+      if (input.tagList !== undefined) await setArticleTags(trx, id, input.tagList);
+      return { oldSlug: current.slug, newSlug, oldTags };
     });
-  const finalSlug = await withFreeSlug(titleChanged && input.title !== undefined ? input.title : existing.slug, (candidate) =>
-    write(titleChanged ? candidate : existing.slug),
-  );
+  // The candidate is used only when the title (hence the slug) changes.
+  const { oldSlug, newSlug, oldTags } = await withFreeSlug(input.title ?? slug, write);
   const newTags = input.tagList ?? oldTags;
-  const id = existing.id;
+  // Tag indexes whose membership changed are dropped, not edited: two updates' Redis scripts may
+  // run in the other order than their commits, and in-place edits applied out of order would leave
+  // the article under a tag it no longer has. Drops commute; the next read rebuilds the index.
+  const changedTags = [...oldTags.filter((t) => !newTags.includes(t)), ...newTags.filter((t) => !oldTags.includes(t))];
   await deps.cache.afterWrite({
-    invalidate: articleEntries(id, existing.slug, finalSlug),
-    add: newTags.filter((t) => !oldTags.includes(t)).map((t) => ({ key: cacheKeys.indexTag(t), id })),
-    remove: oldTags.filter((t) => !newTags.includes(t)).map((t) => ({ key: cacheKeys.indexTag(t), id })),
+    invalidate: [...articleEntries(id, slug, oldSlug, newSlug), ...changedTags.map(cacheKeys.indexTag)],
   });
-  return getArticle(deps, finalSlug, userId);
+  return getArticle(deps, newSlug, userId);
 }
 
 export async function deleteArticle(deps: AppDeps, slug: string, userId: number): Promise<void> {
