@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, startTestService, type TestService } from '../helpers/service.js';
 
@@ -39,5 +40,32 @@ describe('profiles and follows', () => {
     assert.equal((await t.api('POST', `/api/profiles/${me.username}/follow`)).status, 401);
     assert.equal((await t.api('POST', '/api/profiles/nobody-here/follow', { token: me.token })).status, 404);
     assert.equal((await t.api('POST', `/api/profiles/${me.username}/follow`, { token: me.token })).status, 422);
+  });
+  it('when a user is renamed, then names MySQL treats as equal to the old one (trailing space, accents) no longer find it', async () => {
+    const suffix = randomBytes(3).toString('hex');
+    const alice = await registerUser(t, `alice${suffix}`);
+    const joseRes = await t.api('POST', '/api/users', {
+      body: { user: { username: `José${suffix}`, email: `jose${suffix}@example.test`, password: 'password123' } },
+    });
+    assert.equal(joseRes.status, 201);
+    const jose = { token: joseRes.body.user.token as string };
+    const author = await t.api('POST', '/api/articles', {
+      token: jose.token,
+      body: { article: { title: 'By jose', description: 'd', body: 'b', tagList: [] } },
+    });
+    assert.equal(author.status, 201);
+    // Read through the aliases first, so a cache would hold them.
+    assert.equal((await t.api('GET', `/api/profiles/alice${suffix}%20`)).body.profile.username, `alice${suffix}`);
+    assert.equal((await t.api('GET', `/api/profiles/jose${suffix}`)).body.profile.username, `José${suffix}`);
+    assert.equal((await t.api('GET', `/api/articles?author=jose${suffix}`)).body.articlesCount, 1);
+    for (const [user, to] of [[alice, `bob${suffix}`], [jose, `pedro${suffix}`]] as const) {
+      assert.equal((await t.api('PUT', '/api/user', { token: user.token, body: { user: { username: to } } })).status, 200);
+    }
+    const oldAlice = await t.api('GET', `/api/profiles/alice${suffix}%20`);
+    assert.equal(oldAlice.status, 404, `old name answered ${oldAlice.text}`);
+    const oldJose = await t.api('GET', `/api/profiles/jose${suffix}`);
+    assert.equal(oldJose.status, 404, `old name answered ${oldJose.text}`);
+    assert.deepEqual((await t.api('GET', `/api/articles?author=jose${suffix}`)).body, { articles: [], articlesCount: 0 });
+    assert.equal((await t.api('GET', `/api/articles?author=pedro${suffix}`)).body.articlesCount, 1);
   });
 });

@@ -7,9 +7,27 @@ import { findProfileByUsername, loadFolloweeIds, loadFollowing, loadProfileRows,
  * comes from the viewer's own cached set of followees, never from a shared entry.
  */
 
-/** Username -> id; unknown usernames are not cached, so a new user is found at once. */
-export function cachedUserId(deps: AppDeps, username: string): Promise<number | undefined> {
-  return deps.cache.getOrFill<number>('user_id', cacheKeys.userId(username), async () => (await findProfileByUsername(deps.db, username))?.id);
+/** Whether two usernames share one username -> id entry (the key lower-cases). */
+export function sameUserIdKey(a: string, b: string): boolean {
+  return cacheKeys.userId(a) === cacheKeys.userId(b);
+}
+
+/**
+ * Username -> id; unknown usernames are not cached, so a new user is found at once. MySQL's
+ * utf8mb4_unicode_ci also ignores accents and trailing spaces ("jose" finds "José", "alice " finds
+ * "alice"); such an alias is answered but never cached: a rename invalidates only the old and the
+ * new name's entries, so a cached alias would keep naming the renamed user.
+ */
+export async function cachedUserId(deps: AppDeps, username: string): Promise<number | undefined> {
+  let alias: number | undefined;
+  const id = await deps.cache.getOrFill<number>('user_id', cacheKeys.userId(username), async () => {
+    const row = await findProfileByUsername(deps.db, username);
+    if (!row) return undefined;
+    if (sameUserIdKey(row.username, username)) return row.id;
+    alias = row.id;
+    return undefined;
+  });
+  return id ?? alias;
 }
 
 export async function cachedProfiles(deps: AppDeps, userIds: readonly number[]): Promise<Map<number, ProfileRow>> {

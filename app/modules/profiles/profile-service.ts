@@ -1,7 +1,7 @@
 import { cacheKeys } from '../../cache/keys.js';
 import type { AppDeps } from '../../deps.js';
 import { notFound, unprocessable } from '../../http/errors.js';
-import { cachedProfiles, cachedUserId, viewerFollowing } from './profile-cache.js';
+import { cachedProfiles, cachedUserId, sameUserIdKey, viewerFollowing } from './profile-cache.js';
 import { deleteFollow, findProfileByUsername, insertFollow, toProfile, type Profile, type ProfileRow } from './profile-queries.js';
 
 /** Writes check against MySQL, never against a cached copy. */
@@ -13,7 +13,9 @@ async function requireProfile(deps: AppDeps, username: string): Promise<ProfileR
 
 export async function getProfile(deps: AppDeps, username: string, viewerId: number | undefined): Promise<Profile> {
   const id = await cachedUserId(deps, username);
-  const row = id === undefined ? undefined : (await cachedProfiles(deps, [id])).get(id);
+  let row = id === undefined ? undefined : (await cachedProfiles(deps, [id])).get(id);
+  // An alias (accents, trailing spaces) or an entry a rename raced: ask MySQL, uncached.
+  if (row && !sameUserIdKey(row.username, username)) row = await findProfileByUsername(deps.db, username);
   if (!row) throw notFound('profile');
   const following = await viewerFollowing(deps, viewerId, [row.id]);
   return toProfile(row, following.has(row.id));
