@@ -12,8 +12,9 @@
  * fresh database, dropped afterwards. Loopback only; every loop is bounded; a watchdog stops the
  * whole run after --max-seconds. Markdown on stdout (JSON with --json), progress on stderr.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ import { createConnection } from 'mysql2/promise';
 import { runMix, type MixResult } from './bench/mix.js';
 import { runPages, type PageResult } from './bench/pages.js';
 import { parsePlan, USAGE, type BenchPlan } from './bench/plan.js';
-import { renderMarkdown, type BenchReport, type Machine } from './bench/render.js';
+import { renderMarkdown, type BenchReport, type Machine, type Source } from './bench/render.js';
 import { createLauncher, staleBuild, type BenchService, type Launcher, type ServiceSpec } from './bench/service.js';
 import { runStall, stallEnv, type StallResult, type StallSettings } from './bench/stall.js';
 
@@ -50,7 +51,24 @@ async function machine(): Promise<Machine> {
     node: process.versions.node,
     mariadb: String((rows as { v?: unknown }[])[0]?.v ?? 'unknown'),
     redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+    loadAverage: { start: loadavg()[0] ?? 0, end: 0 },
   };
+}
+
+/** The commit measured and the service files that differ from it (so a dirty tree is visible). */
+function source(service: 'dist' | 'source'): Source {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const dirty = git('status', '--porcelain', '--', 'app', 'package.json', 'package-lock.json')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.slice(3));
+  return { commit: git('rev-parse', '--short', 'HEAD') || 'unknown', dirty, service };
 }
 
 /** Runs one configuration on its own service; a failure is recorded and the bench goes on. */
@@ -76,15 +94,29 @@ async function runAll(plan: BenchPlan, launcher: Launcher, failures: string[]) {
   const showProgress = process.stderr.isTTY;
 
   if (plan.scenarios.includes('mix')) {
-    // On and off alternate at each concurrency, so drift of the machine hits both alike.
-    for (const concurrency of plan.concurrency) {
-      for (const cache of [true, false]) {
-        const users = concurrency * plan.usersPerVu;
-        say(`mix: ${concurrency} VUs, ${users} users, cache ${cache ? 'on' : 'off'}`);
-        const r = await withService(launcher, { label: `mix${concurrency}${cache ? 'on' : 'off'}`, cache, env: {} }, failures, (s) =>
-          runMix(s, { concurrency, users, warmupUsers: plan.warmupUsers, readsPerUser: plan.readsPerUser, readOnlyReads: plan.readOnlyReads, maxDurationMs: plan.mixMaxSeconds * 1000, progress: showProgress, cache }),
-        );
-        if (r) mix.push(r);
+    // On and off alternate at each concurrency, and which goes first alternates by repetition, so
+    // drift of the machine hits both alike.
+    for (let run = 1; run <= plan.repeats; run += 1) {
+      for (const concurrency of plan.concurrency) {
+        for (const cache of run % 2 === 1 ? [true, false] : [false, true]) {
+          const users = concurrency * plan.usersPerVu;
+          say(`mix: run ${run}/${plan.repeats}, ${concurrency} VUs, ${users} users, cache ${cache ? 'on' : 'off'}`);
+          const label = `mix${concurrency}${cache ? 'on' : 'off'}r${run}`;
+          const r = await withService(launcher, { label, cache, env: {} }, failures, (s) =>
+            runMix(s, {
+              run,
+              concurrency,
+              users,
+              cache,
+              warmupUsers: plan.warmupUsers,
+              readsPerUser: plan.readsPerUser,
+              readOnlyReads: plan.readOnlyReads,
+              maxDurationMs: plan.mixMaxSeconds * 1000,
+              progress: showProgress,
+            }),
+          );
+          if (r) mix.push(r);
+        }
       }
     }
   }
@@ -152,17 +184,20 @@ async function main(): Promise<number> {
 
   try {
     const host = await machine();
+    const measured = source(plan.source);
     say(`service logs in ${logDir}`);
     const results = await runAll(plan, launcher, failures);
     const report: BenchReport = {
       command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
       startedAt,
       durationSeconds: (performance.now() - started) / 1000,
-      machine: host,
+      machine: { ...host, loadAverage: { ...host.loadAverage, end: loadavg()[0] ?? 0 } },
+      source: measured,
       plan: { ...plan },
       ...results,
       failures,
     };
+    if (plan.saveJson) writeFileSync(plan.saveJson, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(plan.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
     return failures.length > 0 ? 1 : 0;
   } finally {

@@ -92,3 +92,36 @@ export function verdict(value: number | undefined, target: number, better: 'lowe
   const met = better === 'lower' ? value < target : value >= target;
   return met ? 'met' : 'NOT met';
 }
+
+/** The median (mean of the middle two for an even count); undefined for no values. */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/**
+ * Folds repeated runs of one configuration into one record of the same shape: every number is
+ * the median over the runs (or the sum, for `mode` 'sum'), objects are folded key by key (a key
+ * missing from a run is left out of that key's median or sum), arrays are concatenated, anything
+ * else is taken from the first run.
+ */
+export function foldRuns<T>(runs: readonly T[], mode: 'median' | 'sum' = 'median'): T {
+  return fold(runs, mode) as T;
+}
+
+function fold(values: readonly unknown[], mode: 'median' | 'sum'): unknown {
+  const defined = values.filter((v) => v !== undefined);
+  if (defined.length === 0) return undefined;
+  if (defined.every((v) => typeof v === 'number')) {
+    const numbers = defined as number[];
+    return mode === 'sum' ? numbers.reduce((a, b) => a + b, 0) : median(numbers);
+  }
+  if (defined.every(Array.isArray)) return (defined as unknown[][]).flat();
+  if (defined.every((v) => typeof v === 'object' && v !== null)) {
+    const keys = [...new Set(defined.flatMap((v) => Object.keys(v as object)))];
+    return Object.fromEntries(keys.map((k) => [k, fold(defined.map((v) => (v as Record<string, unknown>)[k]), mode)]));
+  }
+  return defined[0];
+}

@@ -3,6 +3,7 @@
  * one article, then reads the list five times), at a given concurrency with the cache on or off.
  */
 import { performance } from 'node:perf_hooks';
+import { createConnection } from 'mysql2/promise';
 import { runLoad, type RequestSample } from '../load.js';
 import { countBy, shareWithin, summarize, type LatencySummary } from './format.js';
 import { call } from './http.js';
@@ -19,6 +20,8 @@ export interface KindStats extends LatencySummary {
 }
 
 export interface MixResult {
+  /** Which repetition (1-based); after folding repetitions, how many were folded. */
+  run: number;
   concurrency: number;
   cache: 'on' | 'off';
   users: number;
@@ -28,6 +31,7 @@ export interface MixResult {
   statuses: Record<string, number>;
   successRatio: number;
   staleReads: number;
+  staleExamples: string[];
   durationMs: number;
   requestsPerSecond: number;
   listGetsPerSecond: number;
@@ -47,6 +51,8 @@ export interface MixResult {
   /** Mean statement time (ms) over the run, from db_query_duration_seconds. */
   sqlMeanMs: number | undefined;
   shed: Record<string, number>;
+  /** Innodb_deadlocks during the run: server-wide, so any other client of this MariaDB counts too. */
+  innodbDeadlocks: number | undefined;
   peaks: GaugePeaks;
   metricSamples: number;
   /** VmHWM of the service process (its whole life: startup, warm-up and run). */
@@ -105,6 +111,18 @@ export async function runReadOnly(service: BenchService, concurrency: number, re
   };
 }
 
+/** MariaDB/MySQL's global deadlock counter, or undefined where the server has none. */
+async function innodbDeadlocks(databaseUrl: string): Promise<number | undefined> {
+  const db = await createConnection({ uri: databaseUrl, connectTimeout: 5000 });
+  try {
+    const [rows] = await db.query("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'");
+    const value = (rows as { Value?: unknown }[])[0]?.Value;
+    return value === undefined ? undefined : Number(value);
+  } finally {
+    await db.end();
+  }
+}
+
 function kindStats(samples: readonly RequestSample[]): KindStats {
   const values = samples.map((s) => s.ms);
   return {
@@ -125,6 +143,7 @@ export async function runMix(
     maxDurationMs: number;
     progress: boolean;
     cache: boolean;
+    run: number;
     /** List GETs per reader in the read-only phase. */
     readOnlyReads: number;
   },
@@ -135,6 +154,7 @@ export async function runMix(
     await runLoad({ baseUrl: service.baseUrl, users: options.warmupUsers, concurrency: Math.min(options.warmupUsers, options.concurrency), maxDurationMs: 60_000 });
   }
   const before = await scrape(service.metricsUrl);
+  const deadlocksBefore = await innodbDeadlocks(service.databaseUrl);
   const sampler = startSampler(service.metricsUrl, 250, options.maxDurationMs + 30_000);
   const samples: RequestSample[] = [];
   const result = await runLoad({
@@ -149,6 +169,7 @@ export async function runMix(
   });
   const { peaks, samples: metricSamples } = await sampler.stop();
   const after = await scrape(service.metricsUrl);
+  const deadlocksAfter = await innodbDeadlocks(service.databaseUrl);
   const peakRssHwmBytes = service.peakRssBytes();
   const readOnly = await runReadOnly(service, options.concurrency, options.readOnlyReads, options.maxDurationMs);
 
@@ -159,6 +180,7 @@ export async function runMix(
   const listSamples = samples.filter((s) => s.kind === 'list');
   const seconds = result.durationMs / 1000;
   return {
+    run: options.run,
     concurrency: options.concurrency,
     cache: options.cache ? 'on' : 'off',
     users: result.users,
@@ -168,6 +190,7 @@ export async function runMix(
     statuses: countBy(samples, (s) => String(s.status)),
     successRatio: result.requests > 0 ? (result.requests - result.errors) / result.requests : 0,
     staleReads: result.staleReads,
+    staleExamples: result.staleExamples,
     durationMs: result.durationMs,
     requestsPerSecond: result.requests / seconds,
     listGetsPerSecond: listSamples.length / seconds,
@@ -190,6 +213,7 @@ export async function runMix(
     sqlPerRequest: result.requests > 0 ? statements / result.requests : 0,
     sqlMeanMs: statements > 0 ? (statementSeconds / statements) * 1000 : undefined,
     shed: deltaBy(before, after, 'http_requests_shed_total', 'reason'),
+    innodbDeadlocks: deadlocksBefore === undefined || deadlocksAfter === undefined ? undefined : deadlocksAfter - deadlocksBefore,
     peaks,
     metricSamples,
     peakRssHwmBytes,

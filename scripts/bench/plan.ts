@@ -9,6 +9,8 @@ export interface BenchPlan {
   scenarios: Scenario[];
   /** Scenario 1: concurrent virtual users per run; each runs with the cache on, then off. */
   concurrency: number[];
+  /** Scenario 1: repetitions of every configuration (tables show the median run by run). */
+  repeats: number;
   /** Scenario 1: users per run = concurrency × this. */
   usersPerVu: number;
   /** Scenario 1: unmeasured users run first on each fresh service (JIT, pools, list index). */
@@ -28,6 +30,8 @@ export interface BenchPlan {
   pageRepeats: number;
   pageCacheModes: boolean[];
   json: boolean;
+  /** Also write the JSON report to this file. */
+  saveJson: string | undefined;
   source: ServiceSource;
   logLevel: string;
   /** Watchdog: the whole bench is stopped (services too) past this. */
@@ -40,6 +44,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --quick                 smoke run (~1 minute): 10 VUs, a 2 s stall, pages with the cache off only
   --only LIST             scenarios to run, comma-separated: mix,stall,pages (default: all)
   --concurrency LIST      mix: virtual users at once, comma-separated (default 10,25,50)
+  --repeats N             mix: runs of every configuration, tables show medians (default 3)
   --users-per-vu N        mix: users per run = concurrency x N (default 4)
   --warmup N              mix: unmeasured users before each run (default 10)
   --reads N               mix: list reads per user (default 5, the write-up's 5:1)
@@ -52,6 +57,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --log-level LEVEL       the service's LOG_LEVEL, logs go to a file (default info)
   --max-seconds S         stop everything after S seconds (default 900)
   --json                  print JSON instead of Markdown
+  --save-json FILE        also write the JSON report to FILE
   --help
 `;
 
@@ -77,6 +83,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
       only: { type: 'string' },
       concurrency: { type: 'string' },
       'users-per-vu': { type: 'string' },
+      repeats: { type: 'string' },
       warmup: { type: 'string' },
       reads: { type: 'string' },
       'read-only-reads': { type: 'string' },
@@ -88,6 +95,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
       'log-level': { type: 'string', default: 'info' },
       'max-seconds': { type: 'string', default: '900' },
       json: { type: 'boolean', default: false },
+      'save-json': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -109,6 +117,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
   return {
     scenarios,
     concurrency: values.concurrency ? intList('concurrency', values.concurrency, 1, 1000) : quick ? [10] : [10, 25, 50],
+    repeats: opt('repeats', values.repeats, quick ? 1 : 3, 1, 20),
     usersPerVu: opt('users-per-vu', values['users-per-vu'], quick ? 2 : 4, 1, 100),
     warmupUsers: opt('warmup', values.warmup, quick ? 4 : 10, 0, 1000),
     readsPerUser: opt('reads', values.reads, 5, 1, 100),
@@ -122,6 +131,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
     pageRepeats: quick ? 5 : 20,
     pageCacheModes: quick ? [false] : [false, true],
     json: values.json,
+    saveJson: values['save-json'],
     source: values.source ? 'source' : 'dist',
     logLevel: values['log-level'],
     maxSeconds: int('max-seconds', values['max-seconds'], 10, 3600),

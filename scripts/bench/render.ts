@@ -1,8 +1,15 @@
 /** The benchmark's results as Markdown (pure: results in, text out). */
-import { markdownTable, mib, ms, num, pct, ratio, times, verdict } from './format.js';
+import { foldRuns, markdownTable, mib, ms, num, pct, ratio, times, verdict } from './format.js';
 import type { MixResult } from './mix.js';
 import type { PageResult } from './pages.js';
 import type { StallResult } from './stall.js';
+
+/** What was measured: the commit, and the service files changed in the working tree then. */
+export interface Source {
+  commit: string;
+  dirty: string[];
+  service: 'dist' | 'source';
+}
 
 export interface Machine {
   cpuModel: string;
@@ -12,6 +19,8 @@ export interface Machine {
   node: string;
   mariadb: string;
   redis: string;
+  /** 1-minute load average before and after the run: anything else busy on the machine shows here. */
+  loadAverage: { start: number; end: number };
 }
 
 export interface BenchReport {
@@ -19,6 +28,7 @@ export interface BenchReport {
   startedAt: string;
   durationSeconds: number;
   machine: Machine;
+  source: Source;
   plan: Record<string, unknown>;
   mix: MixResult[];
   stall: StallResult[];
@@ -36,6 +46,28 @@ export interface MixRatio {
   off: MixResult;
 }
 
+/**
+ * One record per configuration (concurrency, cache): the median over its repetitions, metric by
+ * metric; statuses, shed reasons and stale reads are summed over the repetitions.
+ */
+export function foldMix(mix: readonly MixResult[]): MixResult[] {
+  const groups = new Map<string, MixResult[]>();
+  for (const m of mix) {
+    const key = `${String(m.concurrency).padStart(6, '0')} ${m.cache === 'on' ? 0 : 1}`;
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, runs]) => ({
+      ...foldRuns(runs),
+      run: runs.length,
+      statuses: foldRuns(runs.map((r) => r.statuses), 'sum'),
+      shed: foldRuns(runs.map((r) => r.shed), 'sum'),
+      staleReads: runs.reduce((a, r) => a + r.staleReads, 0),
+      staleExamples: runs.flatMap((r) => r.staleExamples).slice(0, 3),
+    }));
+}
+
 /** Cache-on and cache-off runs at the same concurrency, paired. */
 export function pairMix(mix: readonly MixResult[]): MixRatio[] {
   const pairs: MixRatio[] = [];
@@ -46,11 +78,14 @@ export function pairMix(mix: readonly MixResult[]): MixRatio[] {
   return pairs;
 }
 
-function mixTables(mix: readonly MixResult[]): string[] {
+function mixTables(runs: readonly MixResult[]): string[] {
+  const mix = foldMix(runs);
+  const repeats = Math.max(...mix.map((m) => m.run));
   const out: string[] = [];
+  if (repeats > 1) out.push(`Each configuration ran ${repeats} times on a fresh service; the tables show the median of each figure over the runs, the last table every run.`, '');
   out.push(
     markdownTable(
-      ['VUs', 'cache', 'users', 'requests', 'errors', 'success', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '≤ 400 ms', 'hit ratio', 'SQL / list GET', 'SQL / request', 'RSS MiB idle / peak sampled / VmHWM', 'peak in-flight'],
+      ['VUs', 'cache', 'users', 'requests', 'errors', 'success', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '≤ 400 ms', 'hit ratio (hits / misses)', 'SQL / list GET', 'SQL / request', 'RSS MiB idle / peak sampled / VmHWM', 'peak in-flight'],
       mix.map((m) => [
         String(m.concurrency),
         m.cache,
@@ -64,7 +99,7 @@ function mixTables(mix: readonly MixResult[]): string[] {
         ms(m.latencyMs.p99),
         ms(m.latencyMs.max),
         pct(m.within400),
-        m.cache === 'on' ? num(m.hitRatio, 3) : 'off',
+        m.cache === 'on' ? `${num(m.hitRatio, 3)} (${num(m.cacheHits)} / ${num(m.cacheMisses)})` : 'off',
         num(m.sqlPerListGet, 3),
         num(m.sqlPerRequest, 2),
         `${mib(m.idleRssBytes)} / ${mib(m.peaks.rssBytes)} / ${mib(m.peakRssHwmBytes)}`,
@@ -75,7 +110,7 @@ function mixTables(mix: readonly MixResult[]): string[] {
   out.push('', 'Latency by request kind (client side, ms; list GETs are the anonymous `GET /api/articles?limit=20`):', '');
   out.push(
     markdownTable(
-      ['VUs', 'cache', 'list GETs', 'list/s', 'list p50', 'list p90', 'list p99', 'list ≤ 400 ms', 'post p50', 'post p99', 'register p50', 'register p99', 'register max'],
+      ['VUs', 'cache', 'list GETs', 'list/s', 'list p50', 'list p90', 'list p99', 'list ≤ 400 ms', 'post p50', 'post p99', 'post errors', 'InnoDB deadlocks', 'register p50', 'register p99', 'register max'],
       mix.map((m) => [
         String(m.concurrency),
         m.cache,
@@ -87,6 +122,8 @@ function mixTables(mix: readonly MixResult[]): string[] {
         pct(m.byKind.list.within400),
         ms(m.byKind.post.p50),
         ms(m.byKind.post.p99),
+        `${m.byKind.post.errors} of ${m.byKind.post.count}`,
+        num(m.innodbDeadlocks),
         ms(m.byKind.register.p50),
         ms(m.byKind.register.p99),
         ms(m.byKind.register.max),
@@ -151,10 +188,36 @@ function mixTables(mix: readonly MixResult[]): string[] {
     ),
   );
   const extra = mix.filter((m) => m.staleReads > 0 || Object.keys(m.shed).length > 0 || m.errors > 0);
+  if (extra.length > 0) out.push('', 'Errors and stale-read flags, summed over the runs:', '');
   for (const m of extra) {
     out.push(
-      '',
-      `- ${m.concurrency} VUs, cache ${m.cache}: statuses ${JSON.stringify(m.statuses)}, shed ${JSON.stringify(m.shed)}, stale reads ${m.staleReads}`,
+      `- ${m.concurrency} VUs, cache ${m.cache}: statuses ${JSON.stringify(m.statuses)}, shed ${JSON.stringify(m.shed)}, ` +
+        `load.ts stale-read flags ${m.staleReads}${m.staleExamples[0] ? ` (e.g. "${m.staleExamples[0]}")` : ''}`,
+    );
+  }
+  if (repeats > 1) {
+    out.push('', 'Every run:', '');
+    out.push(
+      markdownTable(
+        ['VUs', 'cache', 'run', 'req/s', 'errors', 'p99 ms', 'list p50 ms', 'list p99 ms', 'register p50 ms', 'post p50 ms', 'read-only GETs/s', 'read-only p99 ms', 'VmHWM MiB'],
+        [...runs]
+          .sort((a, b) => a.concurrency - b.concurrency || a.cache.localeCompare(b.cache) * -1 || a.run - b.run)
+          .map((m) => [
+            String(m.concurrency),
+            m.cache,
+            String(m.run),
+            num(m.requestsPerSecond, 1),
+            String(m.errors),
+            ms(m.latencyMs.p99),
+            ms(m.byKind.list.p50),
+            ms(m.byKind.list.p99),
+            ms(m.byKind.register.p50),
+            ms(m.byKind.post.p50),
+            num(m.readOnly.requestsPerSecond, 1),
+            ms(m.readOnly.latencyMs.p99),
+            mib(m.peakRssHwmBytes),
+          ]),
+      ),
     );
   }
   return out;
@@ -214,7 +277,9 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     `Command: \`${r.command}\` (${num(r.durationSeconds)} s)`,
     '',
-    `Machine: ${m.cpus} × ${m.cpuModel}, ${num(m.memoryGiB, 1)} GiB RAM, Linux ${m.kernel}; Node ${m.node}; MariaDB ${m.mariadb}; Redis ${m.redis}.`,
+    `Service: commit ${r.source.commit}${r.source.dirty.length > 0 ? ` plus uncommitted changes to ${r.source.dirty.join(', ')}` : ''}, run from ${r.source.service === 'dist' ? '`dist/` (npm run build)' : 'the TypeScript sources through tsx'}.`,
+    '',
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${num(m.memoryGiB, 1)} GiB RAM, Linux ${m.kernel}; Node ${m.node}; MariaDB ${m.mariadb}; Redis ${m.redis}. 1-minute load average ${num(m.loadAverage.start, 2)} before the run, ${num(m.loadAverage.end, 2)} after.`,
   ];
   if (r.mix.length > 0) out.push('', '## 1. The 5:1 GET:POST mix, cache on vs off', '', ...mixTables(r.mix));
   if (r.stall.length > 0) out.push('', '## 2. Pool exhaustion: a table lock during a burst of list GETs (cache off)', '', ...stallTables(r.stall));

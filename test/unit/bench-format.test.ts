@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countBy, markdownTable, mib, ms, num, pct, peakOverlap, ratio, shareWithin, times, verdict } from '../../scripts/bench/format.js';
+import { countBy, foldRuns, markdownTable, median, mib, ms, num, pct, peakOverlap, ratio, shareWithin, times, verdict } from '../../scripts/bench/format.js';
 
 describe('bench format helpers', () => {
   it('when samples straddle a limit, then shareWithin counts those at or under it', () => {
@@ -47,5 +47,22 @@ describe('bench format helpers', () => {
     assert.equal(verdict(400, 400, 'lower'), 'NOT met');
     assert.equal(verdict(0.99, 0.99, 'higher'), 'met');
     assert.equal(verdict(undefined, 1, 'higher'), 'no data');
+  });
+
+  it('when values are given, then median is the middle one (mean of the two middle ones for an even count)', () => {
+    assert.equal(median([]), undefined);
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+
+  it('when runs are folded, then numbers take the median key by key, sums add what is there, arrays concatenate', () => {
+    const runs = [
+      { n: 1, label: 'a', lat: { p99: 30 }, statuses: { '200': 5 }, notes: ['x'] },
+      { n: 9, label: 'b', lat: { p99: 10 }, statuses: { '200': 4, '503': 1 }, notes: ['y'] },
+      { n: 5, label: 'c', lat: { p99: 20 }, statuses: { '200': 6 }, notes: [] },
+    ];
+    assert.deepEqual(foldRuns(runs), { n: 5, label: 'a', lat: { p99: 20 }, statuses: { '200': 5, '503': 1 }, notes: ['x', 'y'] });
+    assert.deepEqual(foldRuns(runs.map((r) => r.statuses), 'sum'), { '200': 15, '503': 1 });
+    assert.deepEqual(foldRuns([{ v: undefined }, { v: 4 }]), { v: 4 });
   });
 });

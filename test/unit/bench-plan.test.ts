@@ -8,6 +8,7 @@ describe('bench command line', () => {
     assert.ok(plan);
     assert.deepEqual(plan.scenarios, ['mix', 'stall', 'pages']);
     assert.deepEqual(plan.concurrency, [10, 25, 50]);
+    assert.equal(plan.repeats, 3);
     assert.equal(plan.stallMs, 5000);
     assert.equal(plan.poolSize, 20);
     assert.equal(plan.burst, 100);
@@ -21,6 +22,7 @@ describe('bench command line', () => {
     const plan = parsePlan(['--quick', '--burst', '30']);
     assert.ok(plan);
     assert.deepEqual(plan.concurrency, [10]);
+    assert.equal(plan.repeats, 1);
     assert.equal(plan.burst, 30);
     assert.ok(plan.stallMs < 5000);
   });
