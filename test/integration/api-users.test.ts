@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { registerUser, startTestService, type TestService } from '../helpers/service.js';
+import { createPool } from 'mysql2/promise';
+import { createArticle, registerUser, startTestService, type TestService } from '../helpers/service.js';
 
 describe('users and auth', () => {
   let t: TestService;
@@ -105,5 +106,32 @@ describe('users and auth', () => {
     } finally {
       await pool.end();
     }
+  });
+  it('when a token outlives its deleted user, then writes answer 401 and claim nothing', async () => {
+    const ghost = await registerUser(t);
+    const other = await registerUser(t);
+    const article = await createArticle(t, other.token);
+    // Warm the ghost's cached sets, so an edit of them would show.
+    assert.equal((await t.api('GET', `/api/articles/${article.slug}`, { token: ghost.token })).status, 200);
+    const pool = createPool({ uri: t.databaseUrl, connectionLimit: 1 });
+    try {
+      await pool.query('DELETE FROM users WHERE username = ?', [ghost.username]);
+    } finally {
+      await pool.end();
+    }
+    const writes: [string, string, unknown?][] = [
+      ['POST', '/api/articles', { article: { title: 'Ghost post', description: 'd', body: 'b', tagList: [] } }],
+      ['POST', `/api/articles/${article.slug}/comments`, { comment: { body: 'boo' } }],
+      ['POST', `/api/profiles/${other.username}/follow`],
+      ['POST', `/api/articles/${article.slug}/favorite`],
+    ];
+    for (const [method, path, body] of writes) {
+      const res = await t.api(method, path, { token: ghost.token, ...(body === undefined ? {} : { body }) });
+      assert.equal(res.status, 401, `${method} ${path} -> ${res.status} ${res.text}`);
+      assert.deepEqual(res.body, { errors: { token: ['user no longer exists'] } }, `${method} ${path}`);
+    }
+    const after = await t.api('GET', `/api/articles/${article.slug}`);
+    assert.equal(after.body.article.favoritesCount, 0);
+    assert.deepEqual((await t.api('GET', `/api/articles/${article.slug}/comments`)).body.comments, []);
   });
 });

@@ -266,9 +266,12 @@ export async function deleteArticleRow(db: Kysely<Database>, id: number): Promis
   await withOperation('articles.delete', () => db.deleteFrom('articles').where('id', '=', id).execute());
 }
 
-/** Adds or removes a favorite and keeps articles.favorites_count in step, in one transaction. */
-export async function setFavorite(db: Kysely<Database>, userId: number, articleId: number, on: boolean): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+/**
+ * Adds or removes a favorite and keeps articles.favorites_count in step, in one transaction.
+ * Returns whether a row was inserted/deleted.
+ */
+export async function setFavorite(db: Kysely<Database>, userId: number, articleId: number, on: boolean): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
     const changed = on
       ? (
           await withOperation('favorites.insert', () =>
@@ -284,7 +287,7 @@ export async function setFavorite(db: Kysely<Database>, userId: number, articleI
             trx.deleteFrom('favorites').where('user_id', '=', userId).where('article_id', '=', articleId).executeTakeFirst(),
           )
         ).numDeletedRows;
-    if (Number(changed ?? 0) === 0) return;
+    if (Number(changed ?? 0) === 0) return false;
     await withOperation('articles.favorites_count', () =>
       trx
         .updateTable('articles')
@@ -292,5 +295,6 @@ export async function setFavorite(db: Kysely<Database>, userId: number, articleI
         .where('id', '=', articleId)
         .execute(),
     );
+    return true;
   });
 }

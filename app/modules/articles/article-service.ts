@@ -29,6 +29,7 @@ import {
 } from './article-queries.js';
 import type { CreateArticleInput, ListArticlesInput, PageInput, UpdateArticleInput } from './article-schemas.js';
 import { slugify, uniqueSlug } from './slug.js';
+import { isMissingReference, requireUserStillExists } from '../users/user-gone.js';
 
 /** RealWorld article as listed (list pages carry no body). */
 export interface ArticleSummary {
@@ -183,7 +184,11 @@ export async function createArticle(deps: AppDeps, authorId: number, input: Crea
       await setArticleTags(trx, id, tags);
       return { id, slug: candidate };
     }),
-  );
+  ).catch(async (err: unknown) => {
+    // The author's row is gone (deleted since its token was signed).
+    if (isMissingReference(err)) await requireUserStillExists(deps, authorId);
+    throw err;
+  });
   const { id } = created;
   const indexes = [cacheKeys.indexAll(), cacheKeys.indexAuthor(authorId), ...tags.map(cacheKeys.indexTag)];
   const cached: CachedArticle = {
@@ -271,7 +276,13 @@ export async function deleteArticle(deps: AppDeps, slug: string, userId: number)
 export async function favorite(deps: AppDeps, slug: string, userId: number, on: boolean): Promise<Article> {
   const article = await findArticleIdBySlug(deps.db, slug);
   if (!article) throw notFound('article');
-  await setFavorite(deps.db, userId, article.id, on);
+  const changed = await setFavorite(deps.db, userId, article.id, on);
+  if (on && !changed) {
+    // INSERT IGNORE also ignores a foreign key failure: either already favorited, or the user or
+    // the article is gone. Neither of the latter may edit the cache or answer favorited: true.
+    await requireUserStillExists(deps, userId);
+    if (!(await findArticleIdBySlug(deps.db, slug))) throw notFound('article');
+  }
   const edit = [{ key: cacheKeys.indexFavorites(userId), id: article.id }];
   await deps.cache.afterWrite({ invalidate: [cacheKeys.article(article.id)], ...(on ? { add: edit } : { remove: edit }) });
   return getArticle(deps, slug, userId);

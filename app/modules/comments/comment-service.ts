@@ -6,6 +6,7 @@ import { cachedArticleIdBySlug } from '../articles/article-cache.js';
 import { findArticleIdBySlug } from '../articles/article-queries.js';
 import { cachedProfiles, viewerFollowing } from '../profiles/profile-cache.js';
 import { toProfile, type Profile } from '../profiles/profile-queries.js';
+import { isMissingReference, requireUserStillExists } from '../users/user-gone.js';
 import { deleteComment, findComment, insertComment, listComments } from './comment-queries.js';
 
 /** RealWorld `Comment`. */
@@ -65,7 +66,14 @@ export async function commentsForArticle(deps: AppDeps, slug: string, viewerId: 
 
 export async function addComment(deps: AppDeps, slug: string, authorId: number, body: string): Promise<Comment> {
   const articleId = await requireArticleId(deps, slug);
-  const row = await insertComment(deps.db, articleId, authorId, body);
+  const row = await insertComment(deps.db, articleId, authorId, body).catch(async (err: unknown) => {
+    // The author (deleted since its token was signed) or the article (deleted meanwhile) is gone.
+    if (isMissingReference(err)) {
+      await requireUserStillExists(deps, authorId);
+      throw notFound('article');
+    }
+    throw err;
+  });
   await deps.cache.afterWrite({ invalidate: [cacheKeys.comments(articleId)] });
   const [comment] = await present(deps, [toCachedComment(row)], authorId);
   if (!comment) throw notFound('comment');

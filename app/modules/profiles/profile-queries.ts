@@ -45,14 +45,16 @@ export async function loadFollowing(
   return new Set(rows.map((r) => r.followee_id));
 }
 
-export async function insertFollow(db: Kysely<Database>, followerId: number, followeeId: number): Promise<void> {
-  await withOperation('follows.insert', () =>
+/** Returns whether a row was inserted (not if already following, nor if either user is gone). */
+export async function insertFollow(db: Kysely<Database>, followerId: number, followeeId: number): Promise<boolean> {
+  const result = await withOperation('follows.insert', () =>
     db
       .insertInto('follows')
       .ignore()
       .values({ follower_id: followerId, followee_id: followeeId, created_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
-      .execute(),
+      .executeTakeFirst(),
   );
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 export async function deleteFollow(db: Kysely<Database>, followerId: number, followeeId: number): Promise<void> {

@@ -2,6 +2,7 @@ import { cacheKeys } from '../../cache/keys.js';
 import type { AppDeps } from '../../deps.js';
 import { notFound, unprocessable } from '../../http/errors.js';
 import { cachedProfiles, cachedUserId, sameUserIdKey, viewerFollowing } from './profile-cache.js';
+import { requireUserStillExists } from '../users/user-gone.js';
 import { deleteFollow, findProfileByUsername, insertFollow, toProfile, type Profile, type ProfileRow } from './profile-queries.js';
 
 /** Writes check against MySQL, never against a cached copy. */
@@ -24,7 +25,11 @@ export async function getProfile(deps: AppDeps, username: string, viewerId: numb
 export async function follow(deps: AppDeps, username: string, viewerId: number): Promise<Profile> {
   const row = await requireProfile(deps, username);
   if (row.id === viewerId) throw unprocessable({ profile: ['cannot follow yourself'] });
-  await insertFollow(deps.db, viewerId, row.id);
+  if (!(await insertFollow(deps.db, viewerId, row.id))) {
+    // INSERT IGNORE also ignores a foreign key failure: already following, or a user is gone.
+    await requireUserStillExists(deps, viewerId);
+    await requireProfile(deps, username);
+  }
   await deps.cache.afterWrite({ add: [{ key: cacheKeys.following(viewerId), id: row.id }] });
   return toProfile(row, true);
 }

@@ -1,0 +1,26 @@
+import type { AppDeps } from '../../deps.js';
+import { unauthorized } from '../../http/errors.js';
+import { withOperation } from '../../http/request-context.js';
+
+/**
+ * A token outlives its user: a user deleted since it was signed still has a valid-looking token.
+ * Writes that reference the user then fail a foreign key (plain INSERT) or insert nothing
+ * (INSERT IGNORE); both are answered 401 here, before the cache is touched.
+ */
+
+/** MySQL/MariaDB ER_NO_REFERENCED_ROW_2: a foreign key names a row that no longer exists. */
+export function isMissingReference(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { errno?: unknown }).errno === 1452;
+}
+
+export async function userExists(deps: AppDeps, userId: number): Promise<boolean> {
+  const row = await withOperation('users.exists', () =>
+    deps.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst(),
+  );
+  return row !== undefined;
+}
+
+/** Throws 401 when the acting user's row is gone (its token is no longer a credential). */
+export async function requireUserStillExists(deps: AppDeps, userId: number): Promise<void> {
+  if (!(await userExists(deps, userId))) throw unauthorized('user no longer exists');
+}
