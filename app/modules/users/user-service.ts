@@ -93,11 +93,16 @@ export async function updateCurrentUser(
   if (input.image !== undefined) changes.image = input.image ?? '';
   if (input.password !== undefined) changes.password_hash = await hashPassword(input.password);
   await updateUser(deps.db, userId, changes).catch(duplicateToUnprocessable);
+  // The public profile and both usernames' id entries may now be wrong. Dropped at once: the
+  // change is committed even if the re-read below fails (shed, timeout), and must be seen.
+  await deps.cache.afterWrite({
+    invalidate: [
+      cacheKeys.profile(userId),
+      cacheKeys.userId(before.username),
+      ...(input.username !== undefined ? [cacheKeys.userId(input.username)] : []),
+    ],
+  });
   const after = await findUserById(deps.db, userId);
   if (!after) throw unauthorized('user no longer exists');
-  // The public profile and both usernames' id entries may now be wrong.
-  await deps.cache.afterWrite({
-    invalidate: [cacheKeys.profile(userId), cacheKeys.userId(before.username), cacheKeys.userId(after.username)],
-  });
   return toUserResponse(after, token);
 }
