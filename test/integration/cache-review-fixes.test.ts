@@ -7,6 +7,7 @@ import { cacheKeys } from '../../app/cache/keys.js';
 import { createRawPool } from '../../app/db/database.js';
 import type { Database } from '../../app/db/schema.js';
 import type { AppDeps } from '../../app/deps.js';
+import { listArticles } from '../../app/modules/articles/article-service.js';
 import { updateCurrentUser } from '../../app/modules/users/user-service.js';
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../app/log.js';
@@ -166,6 +167,42 @@ describe('user update when the re-read fails', { timeout: 30_000 }, () => {
       const renamed = `${user.username}x`;
       await assert.rejects(updateCurrentUser(deps, id, 'token', { username: renamed }), /re-read shed/);
       assert.deepEqual(invalidated.sort(), [cacheKeys.profile(id), cacheKeys.userId(user.username), cacheKeys.userId(renamed)].sort());
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('list pages answered by MySQL alone', { timeout: 30_000 }, () => {
+  let t: TestService;
+  before(async () => {
+    t = await startTestService();
+  });
+  after(() => t.stop());
+
+  it('when an article is deleted between reading the ids and the rows, then the rest of the page is still listed', async () => {
+    const author = await registerUser(t);
+    const created = [await createArticle(t, author.token), await createArticle(t, author.token)];
+    const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool: createRawPool(t.databaseUrl, 2) }) });
+    try {
+      const pageQueries = new Set<string>();
+      // The page's id query also returns an id whose row is gone by the time the rows are read.
+      const withVanishedId = db.withPlugin({
+        transformQuery(args) {
+          if (args.node.kind === 'SelectQueryNode' && args.node.limit !== undefined) pageQueries.add(args.queryId.queryId);
+          return args.node;
+        },
+        transformResult: (args) =>
+          Promise.resolve(
+            pageQueries.has(args.queryId.queryId) ? { ...args.result, rows: [{ id: 4_000_000_000 }, ...args.result.rows] } : args.result,
+          ),
+      });
+      const deps: AppDeps = { db: withVanishedId, cache: new NoCache(), tokens: {} as AppDeps['tokens'], log: createLogger('silent') };
+      const page = await listArticles(deps, { limit: 20, offset: 0 }, undefined);
+      assert.deepEqual(
+        page.articles.map((a) => a.slug),
+        created.map((a: { slug: string }) => a.slug).reverse(),
+      );
     } finally {
       await db.destroy();
     }

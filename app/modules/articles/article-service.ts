@@ -85,30 +85,31 @@ async function present(deps: AppDeps, articles: readonly CachedArticle[], viewer
   });
 }
 
-/** Articles for ids in order; undefined if any id has no article (the ids came from a stale source). */
-async function articlesInOrder(deps: AppDeps, ids: readonly number[]): Promise<CachedArticle[] | undefined> {
+/** Articles for ids in order, and whether every id had one (if not, the ids came from a stale source). */
+async function articlesInOrder(deps: AppDeps, ids: readonly number[]): Promise<{ articles: CachedArticle[]; complete: boolean }> {
   const found = await cachedArticles(deps, ids);
-  const ordered = ids.flatMap((id) => {
+  const articles = ids.flatMap((id) => {
     const article = found.get(id);
     return article ? [article] : [];
   });
-  return ordered.length === ids.length ? ordered : undefined;
+  return { articles, complete: articles.length === ids.length };
 }
 
 export async function listArticles(deps: AppDeps, input: ListArticlesInput, viewerId: number | undefined): Promise<ArticlePage> {
   const filter = { tag: input.tag, author: input.author, favorited: input.favorited };
   const page = await listPageIds(deps, filter, input.limit, input.offset);
-  let articles = await articlesInOrder(deps, page.ids);
+  let { articles, complete } = await articlesInOrder(deps, page.ids);
   let total = page.total;
-  if (!articles && page.indexKey !== undefined) {
+  if (!complete && page.indexKey !== undefined) {
     // The index lists an article that no longer exists (a delete raced an index edit): drop the
-    // index so the next read rebuilds it, and answer this one from MySQL.
+    // index so the next read rebuilds it, and answer this one again (from MySQL, or the rebuild).
     await deps.cache.afterWrite({ invalidate: [page.indexKey] });
     const fresh = await listPageIds(deps, filter, input.limit, input.offset);
-    articles = (await articlesInOrder(deps, fresh.ids)) ?? [];
+    ({ articles } = await articlesInOrder(deps, fresh.ids));
     total = fresh.total;
   }
-  return { articles: await present(deps, articles ?? [], viewerId), articlesCount: total };
+  // Otherwise an article deleted between reading the ids and the rows is simply left out.
+  return { articles: await present(deps, articles, viewerId), articlesCount: total };
 }
 
 /** The feed is personal: its ids come from MySQL, its articles and authors from the cache. */
