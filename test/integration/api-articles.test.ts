@@ -1,15 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createArticle, registerUser, startTestService, type TestService } from '../helpers/service.js';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createArticle, REDIS_URL, registerUser, startTestService, type TestService } from '../helpers/service.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('articles, favorites, feed and tags', () => {
   let t: TestService;
+  let redis: Redis;
   before(async () => {
     t = await startTestService();
+    redis = new Redis(REDIS_URL);
   });
-  after(() => t.stop());
+  after(async () => {
+    redis.disconnect();
+    await t.stop();
+  });
 
   it('when an article is created, then 201 with slug, sorted tags, timestamps and the author profile', async () => {
     const u = await registerUser(t);
@@ -29,6 +36,19 @@ describe('articles, favorites, feed and tags', () => {
     const got = await t.api('GET', `/api/articles/${a.slug}`);
     assert.equal(got.status, 200);
     assert.equal(got.body.article.body, 'Very carefully.');
+  });
+
+  it('when tags differ in case, then tagList is alphabetical ignoring case, from the cache and from MySQL alike', async () => {
+    const u = await registerUser(t);
+    const tag = randomBytes(3).toString('hex');
+    const tags = [`Zeta${tag}`, `alpha${tag}`, `Beta${tag}`, `beta${tag}`];
+    const expected = [`alpha${tag}`, `beta${tag}`, `Beta${tag}`, `Zeta${tag}`];
+    const a = await createArticle(t, u.token, { tagList: tags });
+    assert.deepEqual(a.tagList, expected);
+    const keys = await redis.keys(`blog:${t.databaseName}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    assert.deepEqual((await t.api('GET', `/api/articles/${a.slug}`)).body.article.tagList, expected, 'filled from MySQL');
+    assert.deepEqual((await t.api('GET', `/api/articles?tag=alpha${tag}`)).body.articles[0].tagList, expected, 'from the cache');
   });
 
   it('when two articles share a title, then their slugs differ', async () => {

@@ -33,10 +33,6 @@ export interface CachedArticle {
   updatedAt: string;
 }
 
-/** Tag order as MySQL's loadTags returns it: utf8mb4_bin, i.e. UTF-8 byte order. */
-export function sortTagsLikeMysql(tags: readonly string[]): string[] {
-  return [...tags].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
 
 export function toCachedArticle(row: ArticleSummaryRow, tagList: string[]): CachedArticle {
   return {

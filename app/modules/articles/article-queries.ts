@@ -162,7 +162,17 @@ export function lockArticle(trx: Transaction<Database>, id: number): Promise<Pic
   );
 }
 
-/** Tag names per article for a whole page, sorted by name. */
+const tagCollator = new Intl.Collator('en');
+
+/**
+ * The order of an article's tagList, wherever it is built (MySQL fill, write-through): alphabetical
+ * ignoring case first ("alpha", "Beta", "zeta"), then UTF-8 byte order, so the order is total.
+ */
+export function sortTags(tags: readonly string[]): string[] {
+  return [...tags].sort((a, b) => tagCollator.compare(a, b) || Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/** Tag names per article for a whole page, sorted by sortTags. */
 export async function loadTags(db: Kysely<Database>, articleIds: readonly number[]): Promise<Map<number, string[]>> {
   const tags = new Map<number, string[]>(articleIds.map((id) => [id, []]));
   if (articleIds.length === 0) return tags;
@@ -176,6 +186,7 @@ export async function loadTags(db: Kysely<Database>, articleIds: readonly number
       .execute(),
   );
   for (const row of rows) tags.get(row.article_id)?.push(row.name);
+  for (const [id, names] of tags) if (names.length > 1) tags.set(id, sortTags(names));
   return tags;
 }
 

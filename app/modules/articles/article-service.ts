@@ -12,7 +12,6 @@ import {
   cachedArticles,
   listPageIds,
   pageFromMysql,
-  sortTagsLikeMysql,
   viewerFavorited,
   type CachedArticle,
 } from './article-cache.js';
@@ -25,6 +24,7 @@ import {
   lockArticle,
   setArticleTags,
   setFavorite,
+  sortTags,
   updateArticleRow,
 } from './article-queries.js';
 import type { CreateArticleInput, ListArticlesInput, PageInput, UpdateArticleInput } from './article-schemas.js';
@@ -198,7 +198,7 @@ export async function createArticle(deps: AppDeps, authorId: number, input: Crea
     authorId,
     title: input.title,
     description: input.description,
-    tagList: sortTagsLikeMysql(tags),
+    tagList: sortTags(tags),
     favoritesCount: 0,
     createdAt: createdAt.toISOString(),
     updatedAt: createdAt.toISOString(),
