@@ -3,7 +3,8 @@
  * consecutive failures (or a dropped connection) it opens: callers skip Redis at once, so no request
  * waits on timeouts. While open, a background probe runs every `retryMs`; the first success closes
  * it. Requests never run the probe themselves, so recovery work (a new epoch) happens before any
- * request reads from Redis again.
+ * request reads from Redis again. An open() while a probe runs voids that probe: the failure it
+ * reports may have come after the probe looked (e.g. after it decided no new epoch was needed).
  */
 export interface BreakerOptions {
   failureThreshold: number;
@@ -18,6 +19,8 @@ export class CircuitBreaker {
   private openSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private probing = false;
+  /** Set by open() while a probe runs: that probe's success predates the failure, so it cannot close. */
+  private reopenedDuringProbe = false;
   private stopped = false;
 
   constructor(private readonly options: BreakerOptions) {}
@@ -36,6 +39,7 @@ export class CircuitBreaker {
   }
 
   open(): void {
+    if (this.probing) this.reopenedDuringProbe = true;
     if (this.stopped || this.openSince !== undefined) return;
     this.openSince = Date.now();
     this.options.onStateChange?.(true);
@@ -51,8 +55,12 @@ export class CircuitBreaker {
   private async tryProbe(): Promise<void> {
     if (this.probing || this.stopped) return;
     this.probing = true;
+    this.reopenedDuringProbe = false;
     try {
       await this.options.probe();
+      // A failure reported while the probe ran (a write Redis did not see, a dropped connection)
+      // may have come after the probe checked for it: only the next probe may close the breaker.
+      if (this.reopenedDuringProbe || this.stopped) return;
       if (this.timer) clearInterval(this.timer);
       this.timer = undefined;
       this.openSince = undefined;
