@@ -283,6 +283,9 @@ export async function deleteArticleRow(db: Kysely<Database>, id: number): Promis
  */
 export async function setFavorite(db: Kysely<Database>, userId: number, articleId: number, on: boolean): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    // The article row first, as every writer of the article does: toggles of one article then run
+    // one after the other instead of deadlocking on the favorites row and the counter.
+    if (!(await lockArticle(trx, articleId))) return false;
     const changed = on
       ? (
           await withOperation('favorites.insert', () =>

@@ -284,7 +284,10 @@ export async function favorite(deps: AppDeps, slug: string, userId: number, on: 
     await requireUserStillExists(deps, userId);
     if (!(await findArticleIdBySlug(deps.db, slug))) throw notFound('article');
   }
-  const edit = [{ key: cacheKeys.indexFavorites(userId), id: article.id }];
-  await deps.cache.afterWrite({ invalidate: [cacheKeys.article(article.id)], ...(on ? { add: edit } : { remove: edit }) });
+  // The user's favorites set is dropped, not edited: a favorite and an unfavorite sent together
+  // may reach Redis in the other order than their commits, and ZADD/ZREM applied out of order
+  // would leave the set disagreeing with MySQL. Drops commute; the next read rebuilds the set
+  // (version-guarded, so a rebuild that read MySQL before this commit is not installed).
+  await deps.cache.afterWrite({ invalidate: [cacheKeys.article(article.id), cacheKeys.indexFavorites(userId)] });
   return getArticle(deps, slug, userId);
 }

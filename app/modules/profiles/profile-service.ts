@@ -22,6 +22,16 @@ export async function getProfile(deps: AppDeps, username: string, viewerId: numb
   return toProfile(row, following.has(row.id));
 }
 
+/**
+ * A follow or unfollow drops the viewer's followee set instead of editing it: two toggles sent
+ * together may reach Redis in the other order than their commits, and ZADD/ZREM applied out of
+ * order would leave the set disagreeing with MySQL. Drops commute; the next read rebuilds the set
+ * (version-guarded, so a rebuild that read MySQL before this commit is not installed).
+ */
+async function dropFollowing(deps: AppDeps, viewerId: number): Promise<void> {
+  await deps.cache.afterWrite({ invalidate: [cacheKeys.following(viewerId)] });
+}
+
 export async function follow(deps: AppDeps, username: string, viewerId: number): Promise<Profile> {
   const row = await requireProfile(deps, username);
   if (row.id === viewerId) throw unprocessable({ profile: ['cannot follow yourself'] });
@@ -30,13 +40,14 @@ export async function follow(deps: AppDeps, username: string, viewerId: number):
     await requireUserStillExists(deps, viewerId);
     await requireProfile(deps, username);
   }
-  await deps.cache.afterWrite({ add: [{ key: cacheKeys.following(viewerId), id: row.id }] });
+  // Dropped, not edited: see dropFollowing.
+  await dropFollowing(deps, viewerId);
   return toProfile(row, true);
 }
 
 export async function unfollow(deps: AppDeps, username: string, viewerId: number): Promise<Profile> {
   const row = await requireProfile(deps, username);
   await deleteFollow(deps.db, viewerId, row.id);
-  await deps.cache.afterWrite({ remove: [{ key: cacheKeys.following(viewerId), id: row.id }] });
+  await dropFollowing(deps, viewerId);
   return toProfile(row, false);
 }
