@@ -85,7 +85,7 @@ function mixTables(runs: readonly MixResult[]): string[] {
   if (repeats > 1) out.push(`Each configuration ran ${repeats} times on a fresh service; the tables show the median of each figure over the runs, the last table every run.`, '');
   out.push(
     markdownTable(
-      ['VUs', 'cache', 'users', 'requests', 'errors', 'success', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '≤ 400 ms', 'hit ratio (hits / misses)', 'SQL / list GET', 'SQL / request', 'RSS MiB idle / peak sampled / VmHWM', 'peak in-flight'],
+      ['VUs', 'cache', 'users', 'requests', 'errors', 'success', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '≤ 400 ms', 'hit ratio (hits / misses)', 'SQL / list GET', 'SQL / request', 'RSS MiB idle / peak sampled / VmHWM', 'peak in-flight', 'peak event-loop lag p99 ms'],
       mix.map((m) => [
         String(m.concurrency),
         m.cache,
@@ -104,13 +104,14 @@ function mixTables(runs: readonly MixResult[]): string[] {
         num(m.sqlPerRequest, 2),
         `${mib(m.idleRssBytes)} / ${mib(m.peaks.rssBytes)} / ${mib(m.peakRssHwmBytes)}`,
         num(m.peaks.inFlight),
+        ms(m.peaks.eventLoopLagP99Seconds === undefined ? undefined : m.peaks.eventLoopLagP99Seconds * 1000),
       ]),
     ),
   );
   out.push('', 'Latency by request kind (client side, ms; list GETs are the anonymous `GET /api/articles?limit=20`):', '');
   out.push(
     markdownTable(
-      ['VUs', 'cache', 'list GETs', 'list/s', 'list p50', 'list p90', 'list p99', 'list ≤ 400 ms', 'post p50', 'post p99', 'post errors', 'InnoDB deadlocks', 'register p50', 'register p99', 'register max'],
+      ['VUs', 'cache', 'list GETs', 'list/s', 'list p50', 'list p90', 'list p99', 'list ≤ 400 ms', 'post p50', 'post p99', 'post errors', 'InnoDB deadlocks', 'register p50', 'register p99', 'register max', 'register errors'],
       mix.map((m) => [
         String(m.concurrency),
         m.cache,
@@ -127,6 +128,7 @@ function mixTables(runs: readonly MixResult[]): string[] {
         ms(m.byKind.register.p50),
         ms(m.byKind.register.p99),
         ms(m.byKind.register.max),
+        `${m.byKind.register.errors} of ${m.byKind.register.count}`,
       ]),
     ),
   );
@@ -227,7 +229,7 @@ function stallTables(stall: readonly StallResult[]): string[] {
   const out: string[] = [];
   out.push(
     markdownTable(
-      ['settings', 'pool / acquire / statement / queue', 'stall ms', 'burst', '200', '503', 'other', '503 p50 ms', '503 p99 ms', '200 p50 ms', 'longest held ms', 'answered ≤ 1.5 s', 'shed reasons', 'peak in-flight', 'peak waiting', 'recovery ms', 'last answer after unlock ms'],
+      ['settings', 'pool / acquire / statement / queue', 'stall ms', 'burst', '200', '503', 'other', '503 p50 ms', '503 p99 ms', '200 p50 ms', 'longest held ms', 'answered ≤ 1.5 s', 'shed reasons', 'pool acquire timeouts', 'peak in-flight', 'peak waiting', 'recovery ms', 'last answer after unlock ms'],
       stall.map((s) => [
         s.label,
         `${s.settings.poolSize} / ${s.settings.acquireTimeoutMs} / ${s.settings.statementTimeoutMs} / ${s.settings.queueLimit}`,
@@ -242,6 +244,7 @@ function stallTables(stall: readonly StallResult[]): string[] {
         ms(s.longestHeldMs),
         String(s.answeredWithin1500),
         Object.entries(s.shedReasons).map(([k, v]) => `${k} ${v}`).join(', ') || 'none',
+        num(s.acquireTimeouts),
         num(s.peaks.inFlight),
         num(s.peaks.poolWaiting),
         ms(s.recoveryMs),
