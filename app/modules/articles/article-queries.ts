@@ -237,15 +237,18 @@ export async function insertArticle(trx: Transaction<Database>, article: NewArti
   return Number(result.insertId);
 }
 
-/** Replaces an article's tags: three statements whatever the number of tags. */
-export async function setArticleTags(trx: Transaction<Database>, articleId: number, tags: readonly string[]): Promise<void> {
-  await withOperation('article_tags.clear', () => trx.deleteFrom('article_tags').where('article_id', '=', articleId).execute());
+/**
+ * Adds tags to an article that has none yet (a new article): two statements whatever the number
+ * of tags. Names go in sorted so concurrent posts lock shared tag rows in the same order.
+ */
+export async function addArticleTags(trx: Transaction<Database>, articleId: number, tags: readonly string[]): Promise<void> {
   if (tags.length === 0) return;
+  const names = [...tags].sort();
   await withOperation('tags.upsert', () =>
     trx
       .insertInto('tags')
       .ignore()
-      .values(tags.map((name) => ({ name })))
+      .values(names.map((name) => ({ name })))
       .execute(),
   );
   await withOperation('article_tags.insert', () =>
@@ -253,10 +256,20 @@ export async function setArticleTags(trx: Transaction<Database>, articleId: numb
       .insertInto('article_tags')
       .columns(['article_id', 'tag_id'])
       .expression((eb) =>
-        eb.selectFrom('tags').select([sql<number>`${articleId}`.as('article_id'), 'tags.id']).where('tags.name', 'in', [...tags]),
+        eb.selectFrom('tags').select([sql<number>`${articleId}`.as('article_id'), 'tags.id']).where('tags.name', 'in', names),
       )
       .execute(),
   );
+}
+
+/**
+ * Replaces an existing article's tags. Only for updates: on a brand-new article the DELETE finds
+ * nothing and takes a gap lock at the end of article_tags, and two concurrent posts holding it
+ * deadlock on their inserts (seen in the benchmark); new articles use addArticleTags.
+ */
+export async function replaceArticleTags(trx: Transaction<Database>, articleId: number, tags: readonly string[]): Promise<void> {
+  await withOperation('article_tags.clear', () => trx.deleteFrom('article_tags').where('article_id', '=', articleId).execute());
+  await addArticleTags(trx, articleId, tags);
 }
 
 export async function updateArticleRow(

@@ -22,7 +22,8 @@ import {
   loadFavoritingUserIds,
   loadTags,
   lockArticle,
-  setArticleTags,
+  addArticleTags,
+  replaceArticleTags,
   setFavorite,
   sortTags,
   updateArticleRow,
@@ -182,7 +183,7 @@ export async function createArticle(deps: AppDeps, authorId: number, input: Crea
         body: input.body,
         createdAt,
       });
-      await setArticleTags(trx, id, tags);
+      await addArticleTags(trx, id, tags);
       return { id, slug: candidate };
     }),
   ).catch(async (err: unknown) => {
@@ -243,7 +244,7 @@ export async function updateArticle(deps: AppDeps, slug: string, userId: number,
       const titleChanged = input.title !== undefined && slugify(input.title) !== slugify(current.title);
       const newSlug = titleChanged ? candidate : current.slug;
       await updateArticleRow(trx, id, newSlug === current.slug ? changes : { ...changes, slug: newSlug });
-      if (input.tagList !== undefined) await setArticleTags(trx, id, input.tagList);
+      if (input.tagList !== undefined) await replaceArticleTags(trx, id, input.tagList);
       return { oldSlug: current.slug, newSlug, oldTags };
     });
   // The candidate is used only when the title (hence the slug) changes.
