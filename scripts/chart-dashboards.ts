@@ -151,14 +151,14 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
         ],
       },
       {
-        title: 'SQL statements per request by route (p95)',
+        title: 'SQL statements per request by method and route (p95)',
         description: 'A page should cost a fixed number of statements; growth with page size is an N+1.',
-        targets: [t(`histogram_quantile(0.95, sum by (route, le) (rate(http_request_db_queries_bucket{${S}}[${RI}])))`, '{{route}}')],
+        targets: [t(`histogram_quantile(0.95, sum by (method, route, le) (rate(http_request_db_queries_bucket{${S}}[${RI}])))`, '{{method}} {{route}}')],
       },
       {
-        title: 'SQL statements per request by route (mean)',
+        title: 'SQL statements per request by method and route (mean)',
         targets: [
-          t(`sum by (route) (rate(http_request_db_queries_sum{${S}}[${RI}])) / sum by (route) (rate(http_request_db_queries_count{${S}}[${RI}]))`, '{{route}}'),
+          t(`sum by (method, route) (rate(http_request_db_queries_sum{${S}}[${RI}])) / sum by (method, route) (rate(http_request_db_queries_count{${S}}[${RI}]))`, '{{method}} {{route}}'),
         ],
       },
       {

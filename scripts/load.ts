@@ -62,8 +62,8 @@ export interface LoadResult {
   cacheMisses?: number | undefined;
   /**
    * Mean SQL statements per GET /api/articles over the run, from the service's
-   * http_request_db_queries buckets; undefined if some list GET issued more than 5 statements
-   * (then the buckets cannot tell it from a POST) or other clients used the route meanwhile.
+   * http_request_db_queries{method="GET",route="/api/articles"}; undefined if other clients listed
+   * articles meanwhile.
    */
   sqlPerListGet?: number | undefined;
 }
@@ -81,30 +81,22 @@ export function sumMetric(text: string, name: string, labels: Record<string, str
   return total;
 }
 
-/**
- * http_request_db_queries has integer buckets 0..6, so `le=k` minus `le=k-1` is the number of
- * requests that issued exactly k statements. Its only label is route, and POST /api/articles
- * shares the route; a POST always issues more than 5 statements (its transaction alone does), so
- * the requests with at most 5 are the list GETs, whose statements are counted exactly here.
- */
-const SMALL_REQUEST_MAX_STATEMENTS = 5;
-
 interface CacheSnapshot {
   hits: number;
   misses: number;
-  /** Requests to /api/articles that issued exactly k statements, k = 0..5. */
-  smallRequests: number[];
+  /** GET /api/articles requests seen by the service, and the SQL statements they issued. */
+  listGets: number;
+  listGetStatements: number;
 }
 
 async function snapshot(metricsUrl: string): Promise<CacheSnapshot> {
   const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
-  const route = { route: '/api/articles' };
-  const upTo = (k: number) => (k < 0 ? 0 : sumMetric(text, 'http_request_db_queries_bucket', { ...route, le: String(k) }));
-  const smallRequests = Array.from({ length: SMALL_REQUEST_MAX_STATEMENTS + 1 }, (_, k) => upTo(k) - upTo(k - 1));
+  const listGet = { method: 'GET', route: '/api/articles' };
   return {
     hits: sumMetric(text, 'redis_cache_hits_total'),
     misses: sumMetric(text, 'redis_cache_misses_total'),
-    smallRequests,
+    listGets: sumMetric(text, 'http_request_db_queries_count', listGet),
+    listGetStatements: sumMetric(text, 'http_request_db_queries_sum', listGet),
   };
 }
 
@@ -288,10 +280,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     result.cacheHits = hits;
     result.cacheMisses = misses;
     result.hitRatio = hits + misses > 0 ? hits / (hits + misses) : undefined;
-    const perCount = after.smallRequests.map((n, k) => n - (before.smallRequests[k] ?? 0));
-    const small = perCount.reduce((a, b) => a + b, 0);
-    const statements = perCount.reduce((a, n, k) => a + n * k, 0);
-    result.sqlPerListGet = small === listRequests && small > 0 ? statements / small : undefined;
+    // Exact from the service's own histogram (labelled by method and route); undefined when other
+    // clients listed articles meanwhile, since their statements would be mixed in.
+    const gets = after.listGets - before.listGets;
+    const statements = after.listGetStatements - before.listGetStatements;
+    result.sqlPerListGet = gets === listRequests && gets > 0 ? statements / gets : undefined;
   }
   return result;
 }

@@ -51,7 +51,7 @@ export function observeMiddleware(log: Logger): Middleware {
       const labels = { method: ctx.method, route, status: String(ctx.status) };
       httpRequestsTotal.inc(labels);
       httpRequestDuration.observe(labels, seconds);
-      if (route !== 'unmatched') httpRequestDbQueries.observe({ route }, context.dbStatements);
+      if (route !== 'unmatched') httpRequestDbQueries.observe({ method: ctx.method, route }, context.dbStatements);
       const error: unknown = ctx.state.error;
       if (error instanceof OverloadedError) httpRequestsShed.inc({ reason: error.reason });
       const line = {

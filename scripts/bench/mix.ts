@@ -94,7 +94,7 @@ export async function runReadOnly(service: BenchService, concurrency: number, re
   );
   const durationMs = performance.now() - started;
   const after = await scrape(service.metricsUrl);
-  const route = { route: '/api/articles' };
+  const route = { method: 'GET', route: '/api/articles' };
   const gets = delta(before, after, 'http_request_db_queries_count', route);
   const hits = delta(before, after, 'redis_cache_hits_total');
   const misses = delta(before, after, 'redis_cache_misses_total');

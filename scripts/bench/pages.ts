@@ -42,7 +42,7 @@ export async function runPages(
         times.push(res.ms);
       }
       const after = await scrape(service.metricsUrl);
-      const route = { route: '/api/articles' };
+      const route = { method: 'GET', route: '/api/articles' };
       const count = delta(before, after, 'http_request_db_queries_count', route);
       if (count !== options.repeats) throw new Error(`expected ${options.repeats} list GETs in the metrics, saw ${count}`);
       rows.push({

@@ -8,7 +8,8 @@ const CONTRACT: [name: string, type: string, labels: string[]][] = [
   ['http_request_duration_seconds', 'histogram', ['method', 'route', 'status']],
   ['http_requests_in_flight', 'gauge', []],
   ['http_requests_shed_total', 'counter', ['reason']],
-  ['http_request_db_queries', 'histogram', ['route']],
+  // method added to design.md's route label: see README's metric table.
+  ['http_request_db_queries', 'histogram', ['method', 'route']],
   ['redis_cache_hits_total', 'counter', ['cache']],
   ['redis_cache_misses_total', 'counter', ['cache']],
   ['cache_fills_coalesced_total', 'counter', ['cache']],

@@ -72,7 +72,7 @@ own metrics (names fixed in design.md) through the release selector; thresholds 
     - alert: BlogApiNPlusOneQueries
       expr: |
         histogram_quantile({{ .quantile }},
-          sum by (route, le) (rate(http_request_db_queries_bucket{{ printf "{%s}" $sel }}[10m]))
+          sum by (method, route, le) (rate(http_request_db_queries_bucket{{ printf "{%s}" $sel }}[10m]))
         ) > {{ .maxQueriesPerRequest }}
       for: {{ .for }}
       labels:
@@ -81,7 +81,7 @@ own metrics (names fixed in design.md) through the release selector; thresholds 
       annotations:
         summary: {{ printf "%s: too many SQL statements per request" $service | quote }}
         description: >-
-          Route {{ `{{ $labels.route }}` }} of {{ $service }} issues {{ `{{ $value | humanize }}` }} SQL statements
+          {{ `{{ $labels.method }} {{ $labels.route }}` }} of {{ $service }} issues {{ `{{ $value | humanize }}` }} SQL statements
           per request at p{{ mulf .quantile 100 }} (more than {{ .maxQueriesPerRequest }}): likely an N+1 query.
         runbook_url: {{ printf "%s#blogapinplusonequeries" $runbook | quote }}
         dashboard: {{ printf "%s/d/blog-api-database/blog-api-database%s" $grafana $vars | quote }}
