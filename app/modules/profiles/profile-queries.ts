@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, UserRow } from '../../db/schema.js';
 import { withOperation } from '../../http/request-context.js';
 
@@ -46,20 +46,49 @@ export async function loadFollowing(
 }
 
 /** Returns whether a row was inserted (not if already following, nor if either user is gone). */
-export async function insertFollow(db: Kysely<Database>, followerId: number, followeeId: number): Promise<boolean> {
-  const result = await withOperation('follows.insert', () =>
-    db
-      .insertInto('follows')
-      .ignore()
-      .values({ follower_id: followerId, followee_id: followeeId, created_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
-      .executeTakeFirst(),
+/**
+ * Follows and unfollows lock the follower's user row first: one user's toggles then run one after
+ * the other, where an INSERT IGNORE and a DELETE of the same follows row could otherwise deadlock
+ * (seen as a 503 in the parallel-toggle test). Other users are not held up.
+ */
+function withFollowerLocked<T>(db: Kysely<Database>, followerId: number, fn: (trx: Transaction<Database>) => Promise<T>, gone: T): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const follower = await withOperation('users.lock', () =>
+      trx.selectFrom('users').select('id').where('id', '=', followerId).forUpdate().executeTakeFirst(),
+    );
+    return follower ? fn(trx) : gone;
+  });
+}
+
+/** True when a row was inserted (false: already following, or a user is gone). */
+export function insertFollow(db: Kysely<Database>, followerId: number, followeeId: number): Promise<boolean> {
+  return withFollowerLocked(
+    db,
+    followerId,
+    async (trx) => {
+      const result = await withOperation('follows.insert', () =>
+        trx
+          .insertInto('follows')
+          .ignore()
+          .values({ follower_id: followerId, followee_id: followeeId, created_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
+          .executeTakeFirst(),
+      );
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    false,
   );
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 export async function deleteFollow(db: Kysely<Database>, followerId: number, followeeId: number): Promise<void> {
-  await withOperation('follows.delete', () =>
-    db.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).execute(),
+  await withFollowerLocked(
+    db,
+    followerId,
+    async (trx) => {
+      await withOperation('follows.delete', () =>
+        trx.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).execute(),
+      );
+    },
+    undefined,
   );
 }
 
