@@ -111,8 +111,6 @@ export class GatedPool implements MysqlPool {
   }
 
   private publish(): void {
-    // Called from the semaphore's constructor callbacks too, before `slots` is assigned.
-    if (!this.slots) return;
     const s = this.stats();
     dbPoolConnections.set({ state: 'active' }, s.active);
     dbPoolConnections.set({ state: 'idle' }, s.idle);

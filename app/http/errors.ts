@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { isMissingReference } from '../db/errors.js';
 import type { Logger } from '../log.js';
 
 /** RealWorld error body: `{"errors": {"<field or topic>": ["message", ...]}}`. */
@@ -75,7 +76,7 @@ export function toHttpError(err: unknown): HttpError {
     return new OverloadedError('db_unavailable');
   }
   // A row referenced by an insert vanished (the token's user, or the article, was deleted meanwhile).
-  if (e.errno === 1452) return new HttpError(409, { resource: ['a referenced user or article no longer exists'] });
+  if (isMissingReference(err)) return new HttpError(409, { resource: ['a referenced user or article no longer exists'] });
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status === 501) return new HttpError(405, { method: ['not allowed'] });
   if (status === 413) return new HttpError(413, { body: ['request body too large'] });

@@ -3,6 +3,7 @@ import { createPool } from 'mysql2/promise';
 import { loadConfig } from '../../app/config.js';
 import { createLogger } from '../../app/log.js';
 import { startService, type RunningService } from '../../app/service.js';
+import { sumMetric } from '../../scripts/load.js';
 
 export const MYSQL_SERVER_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -38,21 +39,6 @@ export async function dropDatabase(name: string): Promise<void> {
   } finally {
     await pool.end();
   }
-}
-
-export function parseMetric(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const sampleLabels: Record<string, string> = {};
-    for (const pair of (match[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      sampleLabels[pair[1]!] = pair[2]!;
-    }
-    if (Object.entries(labels).every(([k, v]) => sampleLabels[k] === v)) total += Number(match[4]);
-  }
-  return total;
 }
 
 /** Starts the real service in-process on free ports against real MariaDB (and Redis unless disabled). */
@@ -98,7 +84,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     },
     async metric(name, labels = {}) {
       const text = await (await fetch(metricsUrl)).text();
-      return parseMetric(text, name, labels);
+      return sumMetric(text, name, labels);
     },
     async stop() {
       await service.stop();

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IndexEdit } from '../../cache/cache.js';
 import { cacheKeys } from '../../cache/keys.js';
 import type { AppDeps } from '../../deps.js';
-import { isDuplicateKey } from '../../db/errors.js';
+import { isDeadlock, isDuplicateKey, isMissingReference } from '../../db/errors.js';
 import { forbidden, notFound } from '../../http/errors.js';
 import { cachedProfiles, viewerFollowing } from '../profiles/profile-cache.js';
 import { toProfile, type Profile } from '../profiles/profile-queries.js';
@@ -30,7 +30,7 @@ import {
 } from './article-queries.js';
 import type { CreateArticleInput, ListArticlesInput, PageInput, UpdateArticleInput } from './article-schemas.js';
 import { slugify, uniqueSlug } from './slug.js';
-import { isMissingReference, requireUserStillExists } from '../users/user-gone.js';
+import { requireUserStillExists } from '../users/user-gone.js';
 
 /** RealWorld article as listed (list pages carry no body). */
 export interface ArticleSummary {
@@ -133,10 +133,6 @@ export async function getArticle(deps: AppDeps, slug: string, viewerId: number |
   const [presented] = await present(deps, [article], viewerId);
   if (!presented) throw notFound('article');
   return { ...presented, body };
-}
-
-function isDeadlock(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ER_LOCK_DEADLOCK';
 }
 
 /**

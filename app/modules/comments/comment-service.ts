@@ -6,7 +6,8 @@ import { cachedArticleIdBySlug } from '../articles/article-cache.js';
 import { findArticleIdBySlug } from '../articles/article-queries.js';
 import { cachedProfiles, viewerFollowing } from '../profiles/profile-cache.js';
 import { toProfile, type Profile } from '../profiles/profile-queries.js';
-import { isMissingReference, requireUserStillExists } from '../users/user-gone.js';
+import { isMissingReference } from '../../db/errors.js';
+import { requireUserStillExists } from '../users/user-gone.js';
 import { deleteComment, findComment, insertComment, listComments } from './comment-queries.js';
 
 /** RealWorld `Comment`. */

@@ -7,12 +7,6 @@ import { withOperation } from '../../http/request-context.js';
  * Writes that reference the user then fail a foreign key (plain INSERT) or insert nothing
  * (INSERT IGNORE); both are answered 401 here, before the cache is touched.
  */
-
-/** MySQL/MariaDB ER_NO_REFERENCED_ROW_2: a foreign key names a row that no longer exists. */
-export function isMissingReference(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { errno?: unknown }).errno === 1452;
-}
-
 export async function userExists(deps: AppDeps, userId: number): Promise<boolean> {
   const row = await withOperation('users.exists', () =>
     deps.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst(),
