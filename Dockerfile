@@ -14,9 +14,9 @@ ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=fals
 # Manifests first so the dependency layer is reused until package*.json change.
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY app ./app
-# tsconfig also includes scripts/**, which is not copied: only the service is compiled.
+# tsconfig.build.json compiles app/ only (tsconfig.json also type-checks scripts/ and test/).
 RUN npm run build
 
 # ---- prod-deps: production dependencies only, without lifecycle scripts ----

@@ -3,9 +3,7 @@ import { z } from 'zod';
 /** The development JWT secret; refused when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'blog-api-dev-secret-do-not-use-in-production';
 
-const boolFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 

@@ -6,7 +6,7 @@ function configOrExit(): Config {
   try {
     return loadConfig();
   } catch (err) {
-  // No logger config yet: this one line is all an operator needs to fix the deployment.
+    // No logger config yet: this one line is all an operator needs to fix the deployment.
     console.error(JSON.stringify({ level: 'fatal', msg: err instanceof ConfigError ? err.message : String(err) }));
     process.exit(1);
   }

@@ -72,7 +72,12 @@ function source(service: 'dist' | 'source'): Source {
 }
 
 /** Runs one configuration on its own service; a failure is recorded and the bench goes on. */
-async function withService<T>(launcher: Launcher, spec: ServiceSpec, failures: string[], body: (s: BenchService) => Promise<T>): Promise<T | undefined> {
+async function withService<T>(
+  launcher: Launcher,
+  spec: ServiceSpec,
+  failures: string[],
+  body: (s: BenchService) => Promise<T>,
+): Promise<T | undefined> {
   let service: BenchService | undefined;
   try {
     service = await launcher.start(spec);
@@ -123,8 +128,14 @@ async function runAll(plan: BenchPlan, launcher: Launcher, failures: string[]) {
 
   if (plan.scenarios.includes('stall')) {
     const configs: { label: string; settings: StallSettings }[] = [
-      { label: '(a) blog-api defaults', settings: { poolSize: plan.poolSize, acquireTimeoutMs: 1000, statementTimeoutMs: 5000, queueLimit: 200 } },
-      { label: '(b) seed-like', settings: { poolSize: plan.poolSize, acquireTimeoutMs: 30_000, statementTimeoutMs: 60_000, queueLimit: 200 } },
+      {
+        label: '(a) blog-api defaults',
+        settings: { poolSize: plan.poolSize, acquireTimeoutMs: 1000, statementTimeoutMs: 5000, queueLimit: 200 },
+      },
+      {
+        label: '(b) seed-like',
+        settings: { poolSize: plan.poolSize, acquireTimeoutMs: 30_000, statementTimeoutMs: 60_000, queueLimit: 200 },
+      },
     ];
     for (const [i, c] of configs.entries()) {
       say(`stall: ${c.label}, ${plan.burst} GETs during a ${plan.stallMs} ms lock`);
@@ -139,7 +150,12 @@ async function runAll(plan: BenchPlan, launcher: Launcher, failures: string[]) {
     for (const cache of plan.pageCacheModes) {
       say(`pages: cache ${cache ? 'on' : 'off'}, limits ${plan.pageSizes.join('/')}`);
       const r = await withService(launcher, { label: `pages${cache ? 'on' : 'off'}`, cache, env: {} }, failures, (s) =>
-        runPages(s, { cache, articles: Math.max(plan.pageArticles, ...plan.pageSizes), limits: plan.pageSizes, repeats: plan.pageRepeats }),
+        runPages(s, {
+          cache,
+          articles: Math.max(plan.pageArticles, ...plan.pageSizes),
+          limits: plan.pageSizes,
+          repeats: plan.pageRepeats,
+        }),
       );
       if (r) pages.push(...r);
     }
@@ -171,7 +187,13 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const failures: string[] = [];
   const logDir = mkdtempSync(join(tmpdir(), 'blog-api-bench-'));
-  const launcher = createLauncher({ root: ROOT, servers: { mysqlUrl: MYSQL_URL, redisUrl: REDIS_URL }, source: plan.source, logDir, logLevel: plan.logLevel });
+  const launcher = createLauncher({
+    root: ROOT,
+    servers: { mysqlUrl: MYSQL_URL, redisUrl: REDIS_URL },
+    source: plan.source,
+    logDir,
+    logLevel: plan.logLevel,
+  });
 
   // Bounded no matter what: signals and the watchdog stop every service (and drop its database).
   const abort = (why: string, code: number) => {

@@ -36,24 +36,42 @@ interface Panel {
 const t = (expr: string, legend: string): Target => ({ expr, legend });
 const quantiles = (metric: string, sel: string, by = ''): Target[] =>
   [0.5, 0.9, 0.95, 0.99].map((q) =>
-    t(`histogram_quantile(${q}, sum by (${by ? `${by}, ` : ''}le) (rate(${metric}_bucket{${sel}}[${RI}])))`, `p${q * 100}${by ? ` {{${by}}}` : ''}`),
+    t(
+      `histogram_quantile(${q}, sum by (${by ? `${by}, ` : ''}le) (rate(${metric}_bucket{${sel}}[${RI}])))`,
+      `p${q * 100}${by ? ` {{${by}}}` : ''}`,
+    ),
   );
 const hitRatio = `sum by (cache) (rate(redis_cache_hits_total{${S}}[${RI}]))
 /
 (sum by (cache) (rate(redis_cache_hits_total{${S}}[${RI}])) + sum by (cache) (rate(redis_cache_misses_total{${S}}[${RI}])))`;
 const burn = (window: string) =>
-  t(`slo:sli_error:ratio_rate${window}{${SLO}} / on (slo, service, namespace) slo:error_budget:ratio{${SLO}}`, `{{slo}} ${window}`);
+  t(
+    `slo:sli_error:ratio_rate${window}{${SLO}} / on (slo, service, namespace) slo:error_budget:ratio{${SLO}}`,
+    `{{slo}} ${window}`,
+  );
 
 export const DASHBOARDS: Record<string, { title: string; description: string; panels: Panel[] }> = {
   slo: {
     title: 'Blog API / SLO',
     description: 'Availability and latency SLOs: success ratio against objective, error budget, burn rates.',
     panels: [
-      { title: 'Availability, 30d', type: 'stat', unit: 'percentunit', width: 6, targets: [t(`1 - slo:sli_error:ratio_rate30d{slo="availability",${SLO}}`, 'success')] },
-      { title: 'Latency SLI, 30d', type: 'stat', unit: 'percentunit', width: 6, targets: [t(`1 - slo:sli_error:ratio_rate30d{slo="latency",${SLO}}`, 'within threshold')] },
+      {
+        title: 'Availability, 30d',
+        type: 'stat',
+        unit: 'percentunit',
+        width: 6,
+        targets: [t(`1 - slo:sli_error:ratio_rate30d{slo="availability",${SLO}}`, 'success')],
+      },
+      {
+        title: 'Latency SLI, 30d',
+        type: 'stat',
+        unit: 'percentunit',
+        width: 6,
+        targets: [t(`1 - slo:sli_error:ratio_rate30d{slo="latency",${SLO}}`, 'within threshold')],
+      },
       {
         title: 'Error budget remaining',
-        description: 'Share of the period\'s error budget not yet spent (below 0: SLO missed).',
+        description: "Share of the period's error budget not yet spent (below 0: SLO missed).",
         type: 'stat',
         unit: 'percentunit',
         width: 12,
@@ -89,22 +107,42 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
     title: 'Blog API / Traffic',
     description: 'Requests by route and status, errors and latency per route, in-flight and shed requests.',
     panels: [
-      { title: 'Requests by route', unit: 'reqps', targets: [t(`sum by (route) (rate(http_requests_total{${S}}[${RI}]))`, '{{route}}')] },
-      { title: 'Requests by status', unit: 'reqps', targets: [t(`sum by (status) (rate(http_requests_total{${S}}[${RI}]))`, '{{status}}')] },
+      {
+        title: 'Requests by route',
+        unit: 'reqps',
+        targets: [t(`sum by (route) (rate(http_requests_total{${S}}[${RI}]))`, '{{route}}')],
+      },
+      {
+        title: 'Requests by status',
+        unit: 'reqps',
+        targets: [t(`sum by (status) (rate(http_requests_total{${S}}[${RI}]))`, '{{status}}')],
+      },
       {
         title: '5xx ratio by route',
         unit: 'percentunit',
         targets: [
-          t(`sum by (route) (rate(http_requests_total{${S},status=~"5.."}[${RI}])) / sum by (route) (rate(http_requests_total{${S}}[${RI}]))`, '{{route}}'),
+          t(
+            `sum by (route) (rate(http_requests_total{${S},status=~"5.."}[${RI}])) / sum by (route) (rate(http_requests_total{${S}}[${RI}]))`,
+            '{{route}}',
+          ),
         ],
       },
       {
         title: 'p99 latency by route',
         unit: 's',
-        targets: [t(`histogram_quantile(0.99, sum by (route, le) (rate(http_request_duration_seconds_bucket{${S}}[${RI}])))`, '{{route}}')],
+        targets: [
+          t(
+            `histogram_quantile(0.99, sum by (route, le) (rate(http_request_duration_seconds_bucket{${S}}[${RI}])))`,
+            '{{route}}',
+          ),
+        ],
       },
       { title: 'In-flight requests', targets: [t(`sum by (pod) (http_requests_in_flight{${S}})`, '{{pod}}')] },
-      { title: 'Shed requests (503) by reason', unit: 'reqps', targets: [t(`sum by (reason) (rate(http_requests_shed_total{${S}}[${RI}]))`, '{{reason}}')] },
+      {
+        title: 'Shed requests (503) by reason',
+        unit: 'reqps',
+        targets: [t(`sum by (reason) (rate(http_requests_shed_total{${S}}[${RI}]))`, '{{reason}}')],
+      },
     ],
   },
   cache: {
@@ -122,11 +160,15 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
       },
       {
         title: 'Fills coalesced (single-flight)',
-        description: 'Lookups that waited for another request\'s fill instead of querying MySQL.',
+        description: "Lookups that waited for another request's fill instead of querying MySQL.",
         unit: 'ops',
         targets: [t(`sum by (cache) (rate(cache_fills_coalesced_total{${S}}[${RI}]))`, '{{cache}}')],
       },
-      { title: 'Cache errors by operation', unit: 'ops', targets: [t(`sum by (op) (rate(cache_errors_total{${S}}[${RI}]))`, '{{op}}')] },
+      {
+        title: 'Cache errors by operation',
+        unit: 'ops',
+        targets: [t(`sum by (op) (rate(cache_errors_total{${S}}[${RI}]))`, '{{op}}')],
+      },
     ],
   },
   database: {
@@ -153,18 +195,31 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
       {
         title: 'SQL statements per request by method and route (p95)',
         description: 'A page should cost a fixed number of statements; growth with page size is an N+1.',
-        targets: [t(`histogram_quantile(0.95, sum by (method, route, le) (rate(http_request_db_queries_bucket{${S}}[${RI}])))`, '{{method}} {{route}}')],
+        targets: [
+          t(
+            `histogram_quantile(0.95, sum by (method, route, le) (rate(http_request_db_queries_bucket{${S}}[${RI}])))`,
+            '{{method}} {{route}}',
+          ),
+        ],
       },
       {
         title: 'SQL statements per request by method and route (mean)',
         targets: [
-          t(`sum by (method, route) (rate(http_request_db_queries_sum{${S}}[${RI}])) / sum by (method, route) (rate(http_request_db_queries_count{${S}}[${RI}]))`, '{{method}} {{route}}'),
+          t(
+            `sum by (method, route) (rate(http_request_db_queries_sum{${S}}[${RI}])) / sum by (method, route) (rate(http_request_db_queries_count{${S}}[${RI}]))`,
+            '{{method}} {{route}}',
+          ),
         ],
       },
       {
         title: 'Query p99 by operation',
         unit: 's',
-        targets: [t(`histogram_quantile(0.99, sum by (operation, le) (rate(db_query_duration_seconds_bucket{${S}}[${RI}])))`, '{{operation}}')],
+        targets: [
+          t(
+            `histogram_quantile(0.99, sum by (operation, le) (rate(db_query_duration_seconds_bucket{${S}}[${RI}])))`,
+            '{{operation}}',
+          ),
+        ],
       },
     ],
   },
@@ -198,7 +253,11 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
           t(`max by (pod) (nodejs_eventloop_lag_mean_seconds{${S}})`, 'mean {{pod}}'),
         ],
       },
-      { title: 'GC time by kind', unit: 'percentunit', targets: [t(`sum by (kind) (rate(nodejs_gc_duration_seconds_sum{${S}}[${RI}]))`, '{{kind}}')] },
+      {
+        title: 'GC time by kind',
+        unit: 'percentunit',
+        targets: [t(`sum by (kind) (rate(nodejs_gc_duration_seconds_sum{${S}}[${RI}]))`, '{{kind}}')],
+      },
       {
         title: 'Container restarts and available replicas',
         targets: [
@@ -236,9 +295,21 @@ export function buildDashboard(uid: string, def: { title: string; description: s
       ...(p.description ? { description: p.description } : {}),
       datasource: DATASOURCE,
       gridPos,
-      fieldConfig: { defaults: { unit: p.unit ?? 'short', ...(p.min !== undefined ? { min: p.min } : {}), ...(p.max !== undefined ? { max: p.max } : {}) }, overrides: [] },
+      fieldConfig: {
+        defaults: {
+          unit: p.unit ?? 'short',
+          ...(p.min !== undefined ? { min: p.min } : {}),
+          ...(p.max !== undefined ? { max: p.max } : {}),
+        },
+        overrides: [],
+      },
       options: {},
-      targets: p.targets.map((tg, j) => ({ datasource: DATASOURCE, refId: String.fromCharCode(65 + j), expr: tg.expr, legendFormat: tg.legend })),
+      targets: p.targets.map((tg, j) => ({
+        datasource: DATASOURCE,
+        refId: String.fromCharCode(65 + j),
+        expr: tg.expr,
+        legendFormat: tg.legend,
+      })),
     };
   });
   return {
@@ -250,7 +321,11 @@ export function buildDashboard(uid: string, def: { title: string; description: s
     schemaVersion: 39,
     time: { from: 'now-6h', to: 'now' },
     refresh: '30s',
-    links: Object.keys(DASHBOARDS).map((k) => ({ title: DASHBOARDS[k]!.title, type: 'link', url: `/d/blog-api-${k}/blog-api-${k}?\${__url_time_range}&\${namespace:queryparam}&\${job:queryparam}` })),
+    links: Object.keys(DASHBOARDS).map((k) => ({
+      title: DASHBOARDS[k]!.title,
+      type: 'link',
+      url: `/d/blog-api-${k}/blog-api-${k}?\${__url_time_range}&\${namespace:queryparam}&\${job:queryparam}`,
+    })),
     templating: {
       list: [
         { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {} },
@@ -267,7 +342,10 @@ export const DASHBOARD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta
 /** file name → file content */
 export function renderDashboardFiles(): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(DASHBOARDS).map(([uid, def]) => [`blog-api-${uid}.json`, `${JSON.stringify(buildDashboard(uid, def), null, 2)}\n`]),
+    Object.entries(DASHBOARDS).map(([uid, def]) => [
+      `blog-api-${uid}.json`,
+      `${JSON.stringify(buildDashboard(uid, def), null, 2)}\n`,
+    ]),
   );
 }
 

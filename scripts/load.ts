@@ -75,7 +75,8 @@ export function sumMetric(text: string, name: string, labels: Record<string, str
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const found: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) found[pair[1] ?? ''] = pair[2] ?? '';
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      found[pair[1] ?? ''] = pair[2] ?? '';
     if (Object.entries(labels).every(([k, v]) => found[k] === v)) total += Number(match[3]);
   }
   return total;
@@ -102,7 +103,8 @@ async function snapshot(metricsUrl: string): Promise<CacheSnapshot> {
 
 export function summarize(values: readonly number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0));
+  const at = (q: number) =>
+    sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0);
   const round = (n: number) => Math.round(n * 10) / 10;
   return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? 0) };
 }
@@ -227,7 +229,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const post = await request(
       'POST',
       '/api/articles',
-      { article: { title: `Load ${run} ${n}`, description: 'load test', body: `Article ${n} of run ${run}.`, tagList: ['load'] } },
+      {
+        article: { title: `Load ${run} ${n}`, description: 'load test', body: `Article ${n} of run ${run}.`, tagList: ['load'] },
+      },
       token,
       'post',
     );
@@ -247,7 +251,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     if (!options.progress) return;
     const width = 30;
     const filled = Math.round((usersDone / options.users) * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${usersDone}/${options.users} users, ${requests} requests, ${errors} errors${final ? '\n' : ''}`);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${usersDone}/${options.users} users, ${requests} requests, ${errors} errors${final ? '\n' : ''}`,
+    );
   };
   const ticker = options.progress ? setInterval(() => progress(), 200) : undefined;
   await Promise.all(
@@ -299,7 +305,8 @@ function formatSummary(r: LoadResult): string {
     `latency       ${lat(r.latencyMs)}`,
     `list latency  ${lat(r.listLatencyMs)}`,
   ];
-  if (r.hitRatio !== undefined) lines.push(`hit ratio     ${r.hitRatio.toFixed(3)} (${r.cacheHits} hits, ${r.cacheMisses} misses)`);
+  if (r.hitRatio !== undefined)
+    lines.push(`hit ratio     ${r.hitRatio.toFixed(3)} (${r.cacheHits} hits, ${r.cacheMisses} misses)`);
   if (r.sqlPerListGet !== undefined) lines.push(`SQL per list  ${r.sqlPerListGet.toFixed(3)} statements per GET /api/articles`);
   return lines.join('\n');
 }

@@ -55,7 +55,11 @@ class NamespacedCache implements Cache {
         this.lastFailure = Date.now();
         return undefined;
       }
-      const cache = new RedisCache(this.client, { ...this.options, namespace: namespaceFor(this.databaseName, incarnation) }, this.log);
+      const cache = new RedisCache(
+        this.client,
+        { ...this.options, namespace: namespaceFor(this.databaseName, incarnation) },
+        this.log,
+      );
       if (this.client.status !== 'ready') cache.startDegraded();
       this.redis = cache;
       return cache;
@@ -142,6 +146,7 @@ export async function createCache(
   ]);
   if (!ready) log.warn('Redis not reachable at startup: serving from MySQL until it is');
   const cache = new NamespacedCache(client, db, databaseName(databaseUrl), { ...DEFAULT_CACHE_OPTIONS, ...overrides }, log);
-  if (!(await cache.resolve())) log.warn('cache namespace not readable yet (migrations pending?): serving from MySQL until it is');
+  if (!(await cache.resolve()))
+    log.warn('cache namespace not readable yet (migrations pending?): serving from MySQL until it is');
   return cache;
 }

@@ -6,7 +6,14 @@ import { cacheErrors, cacheFillsCoalesced, cacheHits, cacheMisses } from '../met
 import type { Cache, CacheChange, CacheName, IdPage, IndexOptions } from './cache.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { epochKey, INDEX_COMPLETE_MEMBER } from './keys.js';
-import { applyWriteScript, installIndexScript, readIndexScript, readValuesScript, storeValuesScript, type LuaScript } from './scripts.js';
+import {
+  applyWriteScript,
+  installIndexScript,
+  readIndexScript,
+  readValuesScript,
+  storeValuesScript,
+  type LuaScript,
+} from './scripts.js';
 import { SingleFlight } from './single-flight.js';
 
 export interface RedisCacheOptions {
@@ -55,9 +62,7 @@ interface ValuesRead {
 
 type IndexQuery = { mode: 'page'; offset: number; limit: number } | { mode: 'has'; ids: readonly number[] };
 
-type IndexRead =
-  | { hit: true; size: number; items: string[] }
-  | { hit: false; epoch: string; version: string; leased: boolean };
+type IndexRead = { hit: true; size: number; items: string[] } | { hit: false; epoch: string; version: string; leased: boolean };
 
 /** A finished index rebuild: the ids if we built them, or `ready` if another replica installed it. */
 type BuildOutcome = { ids: readonly number[]; verified: boolean } | { ready: true };
@@ -190,10 +195,18 @@ export class RedisCache implements Cache {
     direct: () => Promise<IdPage>,
     options: IndexOptions = {},
   ): Promise<IdPage> {
-    return this.lookupIndex(cache, key, { mode: 'page', offset, limit }, build, direct, {
-      fromRead: (size, items) => ({ ids: items.filter((m) => m !== INDEX_COMPLETE_MEMBER).map(Number), total: size }),
-      fromIds: (ids) => ({ ids: ids.slice(offset, offset + limit), total: ids.length }),
-    }, options);
+    return this.lookupIndex(
+      cache,
+      key,
+      { mode: 'page', offset, limit },
+      build,
+      direct,
+      {
+        fromRead: (size, items) => ({ ids: items.filter((m) => m !== INDEX_COMPLETE_MEMBER).map(Number), total: size }),
+        fromIds: (ids) => ({ ids: ids.slice(offset, offset + limit), total: ids.length }),
+      },
+      options,
+    );
   }
 
   async indexHas(
@@ -337,7 +350,11 @@ export class RedisCache implements Cache {
   }
 
   /** Stores what the fill found; for every key (found or not) releases our lease. */
-  private async storeValues(epoch: string, misses: readonly ValueMiss[], values: ReadonlyMap<string, unknown>): Promise<Set<string>> {
+  private async storeValues(
+    epoch: string,
+    misses: readonly ValueMiss[],
+    values: ReadonlyMap<string, unknown>,
+  ): Promise<Set<string>> {
     if (misses.length === 0) return new Set();
     const args: (string | number)[] = [this.options.namespace, epoch, this.leaseToken];
     for (const m of misses) {
@@ -361,7 +378,14 @@ export class RedisCache implements Cache {
   }
 
   private async readIndex(key: string, query: IndexQuery): Promise<IndexRead & { epoch?: string }> {
-    const args: (string | number)[] = [this.options.namespace, freshEpoch(), this.leaseToken, this.options.leaseMs, key, query.mode];
+    const args: (string | number)[] = [
+      this.options.namespace,
+      freshEpoch(),
+      this.leaseToken,
+      this.options.leaseMs,
+      key,
+      query.mode,
+    ];
     if (query.mode === 'page') args.push(query.offset, query.offset + query.limit - 1);
     else args.push(...query.ids);
     const reply = await this.run(readIndexScript, args, 'index_read');
@@ -442,7 +466,15 @@ export class RedisCache implements Cache {
     }
     let verified = false;
     try {
-      const args = [this.options.namespace, state.epoch, this.leaseToken, key, state.version, jitter(this.options.valueTtlMs), ...ids];
+      const args = [
+        this.options.namespace,
+        state.epoch,
+        this.leaseToken,
+        key,
+        state.version,
+        jitter(this.options.valueTtlMs),
+        ...ids,
+      ];
       verified = (await this.run(installIndexScript, args, 'index_install')) === 1;
     } catch {
       verified = false;

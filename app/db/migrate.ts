@@ -23,9 +23,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   serverUrl.pathname = '/';
   const pool = createRawPool(serverUrl.toString(), 1);
   try {
-    await pool
-      .promise()
-      .query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await pool.promise().query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await pool.promise().end();
   }

@@ -12,24 +12,22 @@ export class HttpError extends Error {
     readonly errors: ErrorBody,
     readonly headers: Record<string, string> = {},
   ) {
-    super(Object.entries(errors).map(([k, v]) => `${k} ${v.join(', ')}`).join('; '));
+    super(
+      Object.entries(errors)
+        .map(([k, v]) => `${k} ${v.join(', ')}`)
+        .join('; '),
+    );
     this.name = 'HttpError';
   }
 }
 
-export const unauthorized = (message = 'missing or invalid token') =>
-  new HttpError(401, { token: [message] });
+export const unauthorized = (message = 'missing or invalid token') => new HttpError(401, { token: [message] });
 export const forbidden = (topic: string, message: string) => new HttpError(403, { [topic]: [message] });
 export const notFound = (topic: string) => new HttpError(404, { [topic]: ['not found'] });
 export const unprocessable = (errors: ErrorBody) => new HttpError(422, errors);
 
 /** Why a request was shed; the `reason` label of http_requests_shed_total. */
-export type ShedReason =
-  | 'db_pool_timeout'
-  | 'db_queue_full'
-  | 'db_statement_timeout'
-  | 'db_unavailable'
-  | 'auth_busy';
+export type ShedReason = 'db_pool_timeout' | 'db_queue_full' | 'db_statement_timeout' | 'db_unavailable' | 'auth_busy';
 
 /** Thrown when the service sheds a request instead of letting it queue or hang. */
 export class OverloadedError extends HttpError {

@@ -121,7 +121,15 @@ function fold(values: readonly unknown[], mode: 'median' | 'sum'): unknown {
   if (defined.every(Array.isArray)) return (defined as unknown[][]).flat();
   if (defined.every((v) => typeof v === 'object' && v !== null)) {
     const keys = [...new Set(defined.flatMap((v) => Object.keys(v as object)))];
-    return Object.fromEntries(keys.map((k) => [k, fold(defined.map((v) => (v as Record<string, unknown>)[k]), mode)]));
+    return Object.fromEntries(
+      keys.map((k) => [
+        k,
+        fold(
+          defined.map((v) => (v as Record<string, unknown>)[k]),
+          mode,
+        ),
+      ]),
+    );
   }
   return defined[0];
 }

@@ -54,7 +54,10 @@ export function startSampler(metricsUrl: string, everyMs: number, maxMs: number)
     try {
       const text = await scrape(metricsUrl);
       samples += 1;
-      for (const [key, [name, labels]] of Object.entries(SAMPLED_GAUGES) as [keyof GaugePeaks, readonly [string, Record<string, string>]][]) {
+      for (const [key, [name, labels]] of Object.entries(SAMPLED_GAUGES) as [
+        keyof GaugePeaks,
+        readonly [string, Record<string, string>],
+      ][]) {
         if (!new RegExp(`^${name}[ {]`, 'm').test(text)) continue;
         const value = sumMetric(text, name, labels);
         peaks[key] = Math.max(peaks[key] ?? value, value);

@@ -77,7 +77,12 @@ export interface ReadOnlyResult {
 }
 
 /** `concurrency` readers each send `reads` list GETs back to back (bounded by count and by `maxMs`). */
-export async function runReadOnly(service: BenchService, concurrency: number, reads: number, maxMs: number): Promise<ReadOnlyResult> {
+export async function runReadOnly(
+  service: BenchService,
+  concurrency: number,
+  reads: number,
+  maxMs: number,
+): Promise<ReadOnlyResult> {
   const before = await scrape(service.metricsUrl);
   const times: number[] = [];
   let errors = 0;
@@ -151,7 +156,12 @@ export async function runMix(
   const idleRssBytes = readRss(service.pid);
   if (options.warmupUsers > 0) {
     // JIT, connection pools and (with the cache on) the list index warm up; not measured.
-    await runLoad({ baseUrl: service.baseUrl, users: options.warmupUsers, concurrency: Math.min(options.warmupUsers, options.concurrency), maxDurationMs: 60_000 });
+    await runLoad({
+      baseUrl: service.baseUrl,
+      users: options.warmupUsers,
+      concurrency: Math.min(options.warmupUsers, options.concurrency),
+      maxDurationMs: 60_000,
+    });
   }
   const before = await scrape(service.metricsUrl);
   const deadlocksBefore = await innodbDeadlocks(service.databaseUrl);

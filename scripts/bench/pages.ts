@@ -24,7 +24,8 @@ export async function runPages(
 ): Promise<PageResult[]> {
   const author = await register(service.baseUrl, `pagesa${service.pid}`);
   const viewerToken = await register(service.baseUrl, `pagesv${service.pid}`);
-  for (let i = 0; i < options.articles; i += 1) await postArticle(service.baseUrl, author, `Page seed ${i}`, ['bench', `t${i % 5}`]);
+  for (let i = 0; i < options.articles; i += 1)
+    await postArticle(service.baseUrl, author, `Page seed ${i}`, ['bench', `t${i % 5}`]);
 
   const rows: PageResult[] = [];
   for (const limit of options.limits) {

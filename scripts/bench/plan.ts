@@ -62,14 +62,19 @@ export const USAGE = `usage: npm run bench -- [options]
 `;
 
 function intList(name: string, text: string, min: number, max: number): number[] {
-  const values = text.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => int(name, s, min, max));
+  const values = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => int(name, s, min, max));
   if (values.length === 0) throw new Error(`--${name} needs at least one value`);
   return values;
 }
 
 function int(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
   return n;
 }
 
@@ -103,7 +108,10 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
   const quick = values.quick;
   let scenarios = [...SCENARIOS];
   if (values.only !== undefined) {
-    const wanted = values.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const wanted = values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     for (const s of wanted) {
       if (!SCENARIOS.includes(s as Scenario)) throw new Error(`--only: unknown scenario "${s}" (mix, stall, pages)`);
     }

@@ -61,8 +61,14 @@ export function foldMix(mix: readonly MixResult[]): MixResult[] {
     .map(([, runs]) => ({
       ...foldRuns(runs),
       run: runs.length,
-      statuses: foldRuns(runs.map((r) => r.statuses), 'sum'),
-      shed: foldRuns(runs.map((r) => r.shed), 'sum'),
+      statuses: foldRuns(
+        runs.map((r) => r.statuses),
+        'sum',
+      ),
+      shed: foldRuns(
+        runs.map((r) => r.shed),
+        'sum',
+      ),
       staleReads: runs.reduce((a, r) => a + r.staleReads, 0),
       staleExamples: runs.flatMap((r) => r.staleExamples).slice(0, 3),
     }));
@@ -82,10 +88,33 @@ function mixTables(runs: readonly MixResult[]): string[] {
   const mix = foldMix(runs);
   const repeats = Math.max(...mix.map((m) => m.run));
   const out: string[] = [];
-  if (repeats > 1) out.push(`Each configuration ran ${repeats} times on a fresh service; the tables show the median of each figure over the runs, the last table every run.`, '');
+  if (repeats > 1)
+    out.push(
+      `Each configuration ran ${repeats} times on a fresh service; the tables show the median of each figure over the runs, the last table every run.`,
+      '',
+    );
   out.push(
     markdownTable(
-      ['VUs', 'cache', 'users', 'requests', 'errors', 'success', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '≤ 400 ms', 'hit ratio (hits / misses)', 'SQL / list GET', 'SQL / request', 'RSS MiB idle / peak sampled / VmHWM', 'peak in-flight', 'peak event-loop lag p99 ms'],
+      [
+        'VUs',
+        'cache',
+        'users',
+        'requests',
+        'errors',
+        'success',
+        'req/s',
+        'p50 ms',
+        'p90 ms',
+        'p99 ms',
+        'max ms',
+        '≤ 400 ms',
+        'hit ratio (hits / misses)',
+        'SQL / list GET',
+        'SQL / request',
+        'RSS MiB idle / peak sampled / VmHWM',
+        'peak in-flight',
+        'peak event-loop lag p99 ms',
+      ],
       mix.map((m) => [
         String(m.concurrency),
         m.cache,
@@ -111,7 +140,24 @@ function mixTables(runs: readonly MixResult[]): string[] {
   out.push('', 'Latency by request kind (client side, ms; list GETs are the anonymous `GET /api/articles?limit=20`):', '');
   out.push(
     markdownTable(
-      ['VUs', 'cache', 'list GETs', 'list/s', 'list p50', 'list p90', 'list p99', 'list ≤ 400 ms', 'post p50', 'post p99', 'post errors', 'InnoDB deadlocks', 'register p50', 'register p99', 'register max', 'register errors'],
+      [
+        'VUs',
+        'cache',
+        'list GETs',
+        'list/s',
+        'list p50',
+        'list p90',
+        'list p99',
+        'list ≤ 400 ms',
+        'post p50',
+        'post p99',
+        'post errors',
+        'InnoDB deadlocks',
+        'register p50',
+        'register p99',
+        'register max',
+        'register errors',
+      ],
       mix.map((m) => [
         String(m.concurrency),
         m.cache,
@@ -132,7 +178,11 @@ function mixTables(runs: readonly MixResult[]): string[] {
       ]),
     ),
   );
-  out.push('', 'Read-only phase after each mix run (same service, warm): every VU sends list GETs back to back, no registration competing for the CPU:', '');
+  out.push(
+    '',
+    'Read-only phase after each mix run (same service, warm): every VU sends list GETs back to back, no registration competing for the CPU:',
+    '',
+  );
   out.push(
     markdownTable(
       ['VUs', 'cache', 'GETs', 'errors', 'GETs/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '≤ 400 ms', 'hit ratio', 'SQL / GET'],
@@ -154,10 +204,26 @@ function mixTables(runs: readonly MixResult[]): string[] {
   );
   const pairs = pairMix(mix);
   if (pairs.length > 0) {
-    out.push('', 'Cache on vs off at the same concurrency, same run of the bench (mix = scenario above, read-only = phase above):', '');
+    out.push(
+      '',
+      'Cache on vs off at the same concurrency, same run of the bench (mix = scenario above, read-only = phase above):',
+      '',
+    );
     out.push(
       markdownTable(
-        ['VUs', 'mix list p50 off/on', 'mix list p99 off/on', 'mix all p99 off/on', 'mix req/s on/off', 'read-only p50 off/on', 'read-only p99 off/on', 'read-only GETs/s on/off', 'SQL / list GET (off → on)', 'SQL / request (off → on)', 'peak RSS on/off (VmHWM)'],
+        [
+          'VUs',
+          'mix list p50 off/on',
+          'mix list p99 off/on',
+          'mix all p99 off/on',
+          'mix req/s on/off',
+          'read-only p50 off/on',
+          'read-only p99 off/on',
+          'read-only GETs/s on/off',
+          'SQL / list GET (off → on)',
+          'SQL / request (off → on)',
+          'peak RSS on/off (VmHWM)',
+        ],
         pairs.map(({ concurrency, on, off }) => [
           String(concurrency),
           times(ratio(off.byKind.list.p50, on.byKind.list.p50)),
@@ -177,7 +243,15 @@ function mixTables(runs: readonly MixResult[]): string[] {
   out.push('', "Against the write-up's targets:", '');
   out.push(
     markdownTable(
-      ['VUs', 'cache', `success ≥ ${pct(TARGETS.success, 0)}`, `p99 < ${TARGETS.p99Ms} ms (all requests)`, `list p99 < ${TARGETS.p99Ms} ms`, `read-only p99 < ${TARGETS.p99Ms} ms`, `hit ratio ≥ ${TARGETS.hitRatio}`],
+      [
+        'VUs',
+        'cache',
+        `success ≥ ${pct(TARGETS.success, 0)}`,
+        `p99 < ${TARGETS.p99Ms} ms (all requests)`,
+        `list p99 < ${TARGETS.p99Ms} ms`,
+        `read-only p99 < ${TARGETS.p99Ms} ms`,
+        `hit ratio ≥ ${TARGETS.hitRatio}`,
+      ],
       mix.map((m) => [
         String(m.concurrency),
         m.cache,
@@ -201,7 +275,21 @@ function mixTables(runs: readonly MixResult[]): string[] {
     out.push('', 'Every run:', '');
     out.push(
       markdownTable(
-        ['VUs', 'cache', 'run', 'req/s', 'errors', 'p99 ms', 'list p50 ms', 'list p99 ms', 'register p50 ms', 'post p50 ms', 'read-only GETs/s', 'read-only p99 ms', 'VmHWM MiB'],
+        [
+          'VUs',
+          'cache',
+          'run',
+          'req/s',
+          'errors',
+          'p99 ms',
+          'list p50 ms',
+          'list p99 ms',
+          'register p50 ms',
+          'post p50 ms',
+          'read-only GETs/s',
+          'read-only p99 ms',
+          'VmHWM MiB',
+        ],
         [...runs]
           .sort((a, b) => a.concurrency - b.concurrency || a.cache.localeCompare(b.cache) * -1 || a.run - b.run)
           .map((m) => [
@@ -229,7 +317,26 @@ function stallTables(stall: readonly StallResult[]): string[] {
   const out: string[] = [];
   out.push(
     markdownTable(
-      ['settings', 'pool / acquire / statement / queue', 'stall ms', 'burst', '200', '503', 'other', '503 p50 ms', '503 p99 ms', '200 p50 ms', 'longest held ms', 'answered ≤ 1.5 s', 'shed reasons', 'pool acquire timeouts', 'peak in-flight', 'peak waiting', 'recovery ms', 'last answer after unlock ms'],
+      [
+        'settings',
+        'pool / acquire / statement / queue',
+        'stall ms',
+        'burst',
+        '200',
+        '503',
+        'other',
+        '503 p50 ms',
+        '503 p99 ms',
+        '200 p50 ms',
+        'longest held ms',
+        'answered ≤ 1.5 s',
+        'shed reasons',
+        'pool acquire timeouts',
+        'peak in-flight',
+        'peak waiting',
+        'recovery ms',
+        'last answer after unlock ms',
+      ],
       stall.map((s) => [
         s.label,
         `${s.settings.poolSize} / ${s.settings.acquireTimeoutMs} / ${s.settings.statementTimeoutMs} / ${s.settings.queueLimit}`,
@@ -243,7 +350,9 @@ function stallTables(stall: readonly StallResult[]): string[] {
         ms(s.servedLatencyMs?.p50),
         ms(s.longestHeldMs),
         String(s.answeredWithin1500),
-        Object.entries(s.shedReasons).map(([k, v]) => `${k} ${v}`).join(', ') || 'none',
+        Object.entries(s.shedReasons)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none',
         num(s.acquireTimeouts),
         num(s.peaks.inFlight),
         num(s.peaks.poolWaiting),
@@ -268,7 +377,16 @@ function pageTables(pages: readonly PageResult[]): string[] {
   return [
     markdownTable(
       ['cache', 'viewer', 'limit', 'articles on page', 'GETs', 'SQL statements / GET', 'p50 ms', 'p90 ms'],
-      pages.map((p) => [p.cache, p.viewer, String(p.limit), String(p.articlesOnPage), String(p.requests), num(p.statementsPerGet, 2), ms(p.latencyMs.p50), ms(p.latencyMs.p90)]),
+      pages.map((p) => [
+        p.cache,
+        p.viewer,
+        String(p.limit),
+        String(p.articlesOnPage),
+        String(p.requests),
+        num(p.statementsPerGet, 2),
+        ms(p.latencyMs.p50),
+        ms(p.latencyMs.p90),
+      ]),
     ),
   ];
 }
@@ -285,7 +403,8 @@ export function renderMarkdown(r: BenchReport): string {
     `Machine: ${m.cpus} × ${m.cpuModel}, ${num(m.memoryGiB, 1)} GiB RAM, Linux ${m.kernel}; Node ${m.node}; MariaDB ${m.mariadb}; Redis ${m.redis}. 1-minute load average ${num(m.loadAverage.start, 2)} before the run, ${num(m.loadAverage.end, 2)} after.`,
   ];
   if (r.mix.length > 0) out.push('', '## 1. The 5:1 GET:POST mix, cache on vs off', '', ...mixTables(r.mix));
-  if (r.stall.length > 0) out.push('', '## 2. Pool exhaustion: a table lock during a burst of list GETs (cache off)', '', ...stallTables(r.stall));
+  if (r.stall.length > 0)
+    out.push('', '## 2. Pool exhaustion: a table lock during a burst of list GETs (cache off)', '', ...stallTables(r.stall));
   if (r.pages.length > 0) out.push('', '## 3. SQL statements per list page', '', ...pageTables(r.pages));
   if (r.failures.length > 0) out.push('', '## Failures', '', ...r.failures.map((f) => `- ${f}`));
   return `${out.join('\n')}\n`;

@@ -64,7 +64,9 @@ export function staleBuild(root: string): string | undefined {
     }
   };
   walk('app');
-  return stale.length > 0 ? `dist is older than ${stale.slice(0, 3).join(', ')}: run \`npm run build\` first (or pass --source)` : undefined;
+  return stale.length > 0
+    ? `dist is older than ${stale.slice(0, 3).join(', ')}: run \`npm run build\` first (or pass --source)`
+    : undefined;
 }
 
 function readdirSafe(dir: string): string[] {

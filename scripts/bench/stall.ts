@@ -78,7 +78,9 @@ export async function runStall(
     await locker.query('LOCK TABLES articles WRITE');
     lockedAt = performance.now();
     const pending = Promise.all(
-      Array.from({ length: options.burst }, () => call(service.baseUrl, 'GET', '/api/articles', { timeoutMs: options.clientTimeoutMs })),
+      Array.from({ length: options.burst }, () =>
+        call(service.baseUrl, 'GET', '/api/articles', { timeoutMs: options.clientTimeoutMs }),
+      ),
     );
     await sleep(Math.max(0, lockedAt + options.stallMs - performance.now()));
     await locker.query('UNLOCK TABLES');

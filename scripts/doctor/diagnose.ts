@@ -2,9 +2,7 @@
 import { grafanaDashboards } from './checks/grafana.js';
 import { migrationJob } from './checks/migration.js';
 import { alertsFiring, rulesLoaded, targetsUp } from './checks/prometheus-api.js';
-import {
-  prometheusRuleSelected, serviceMonitorMatchesService, serviceMonitorSelected,
-} from './checks/prometheus-selection.js';
+import { prometheusRuleSelected, serviceMonitorMatchesService, serviceMonitorSelected } from './checks/prometheus-selection.js';
 import { serviceEndpoints } from './checks/service.js';
 import { deploymentAvailable, podsReady, restarts } from './checks/workload.js';
 import type { CheckResult, Snapshot } from './types.js';

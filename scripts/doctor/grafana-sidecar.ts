@@ -24,8 +24,12 @@ export function grafanaSidecars(deployments: readonly V1Deployment[]): GrafanaSi
         namespace: ns,
         label: env('LABEL') ?? 'grafana_dashboard',
         labelValue: env('LABEL_VALUE'),
-        searchNamespaces: namespaces === undefined || namespaces === '' ? undefined
-          : namespaces === 'ALL' ? 'ALL' : namespaces.split(',').map((n) => n.trim()),
+        searchNamespaces:
+          namespaces === undefined || namespaces === ''
+            ? undefined
+            : namespaces === 'ALL'
+              ? 'ALL'
+              : namespaces.split(',').map((n) => n.trim()),
         resource: env('RESOURCE') ?? 'both',
       });
       break; // one dashboard sidecar per Grafana (init and watch variants share settings)

@@ -2,14 +2,10 @@
 // except which Prometheus to ask (made by the same pure selection code the checks use).
 import https from 'node:https';
 import http from 'node:http';
-import {
-  AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig,
-} from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { selectingPrometheuses } from './checks/prometheus-selection.js';
 import { grafanaSidecars } from './grafana-sidecar.js';
-import type {
-  Prometheus, PrometheusApiView, PrometheusRule, ServiceMonitor, Snapshot,
-} from './types.js';
+import type { Prometheus, PrometheusApiView, PrometheusRule, ServiceMonitor, Snapshot } from './types.js';
 
 export interface Target {
   release: string;
@@ -49,7 +45,9 @@ async function getRaw(kc: KubeConfig, path: string): Promise<string> {
     const req = lib.request(url, opts, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
       res.on('end', () => {
         if ((res.statusCode ?? 0) >= 400) reject(new Error(`HTTP ${res.statusCode}: ${body.slice(0, 200)}`));
         else resolve(body);
@@ -103,7 +101,12 @@ export async function collect(kc: KubeConfig, t: Target): Promise<Snapshot> {
   ]);
   const service = services.items[0];
   const endpointSlices = service?.metadata?.name
-    ? (await discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service.metadata.name}` })).items
+    ? (
+        await discovery.listNamespacedEndpointSlice({
+          namespace,
+          labelSelector: `kubernetes.io/service-name=${service.metadata.name}`,
+        })
+      ).items
     : [];
 
   const [serviceMonitors, prometheusRules, prometheuses] = await Promise.all([
@@ -113,11 +116,16 @@ export async function collect(kc: KubeConfig, t: Target): Promise<Snapshot> {
   ]);
 
   // Namespace labels, for Prometheus namespace selectors. Missing rights leave them empty.
-  const nsNames = new Set([namespace, ...[...(serviceMonitors ?? []), ...(prometheusRules ?? [])]
-    .map((o) => o.metadata.namespace ?? namespace)]);
+  const nsNames = new Set([
+    namespace,
+    ...[...(serviceMonitors ?? []), ...(prometheusRules ?? [])].map((o) => o.metadata.namespace ?? namespace),
+  ]);
   const namespaces: Snapshot['namespaces'] = {};
   for (const name of nsNames) {
-    namespaces[name] = await core.readNamespace({ name }).then((n) => n.metadata?.labels ?? {}, () => ({}));
+    namespaces[name] = await core.readNamespace({ name }).then(
+      (n) => n.metadata?.labels ?? {},
+      () => ({}),
+    );
   }
 
   const snapshot: Snapshot = {
@@ -140,8 +148,11 @@ export async function collect(kc: KubeConfig, t: Target): Promise<Snapshot> {
   const chosen = t.prometheus
     ? prometheuses?.find((p) => `${p.metadata.namespace}/${p.metadata.name}` === t.prometheus)
     : [...snapshot.serviceMonitors, ...snapshot.prometheusRules]
-      .map((o) => selectingPrometheuses(snapshot, o, 'spec' in o && 'endpoints' in o.spec ? 'ServiceMonitor' : 'PrometheusRule')[0])
-      .find((p) => p !== undefined);
+        .map(
+          (o) =>
+            selectingPrometheuses(snapshot, o, 'spec' in o && 'endpoints' in o.spec ? 'ServiceMonitor' : 'PrometheusRule')[0],
+        )
+        .find((p) => p !== undefined);
   if (chosen) snapshot.prometheusApi = await queryPrometheus(kc, chosen);
   else if (t.prometheus) snapshot.prometheusApi = { prometheus: t.prometheus, error: 'no such Prometheus resource' };
   return snapshot;

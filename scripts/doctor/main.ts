@@ -64,7 +64,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!hasKubeconfig()) {
-    console.error('doctor: no Kubernetes cluster configured (no KUBECONFIG, no ~/.kube/config, not in a pod); nothing was checked.');
+    console.error(
+      'doctor: no Kubernetes cluster configured (no KUBECONFIG, no ~/.kube/config, not in a pod); nothing was checked.',
+    );
     return 1;
   }
   let kube;
@@ -79,15 +81,16 @@ async function main(argv: string[]): Promise<number> {
   kc.loadFromDefault();
   if (opts.context) kc.setCurrentContext(opts.context);
   const server = kc.getCurrentCluster()?.server ?? '?';
-  const namespace = opts.namespace
-    ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  const namespace = opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   const ctx = { release: opts.release, namespace, cluster: `context ${kc.getCurrentContext()}, ${server}` };
 
   let snapshot;
   try {
     snapshot = await collect(kc, {
-      release: opts.release, namespace,
-      dashboardsNamespace: opts.dashboardsNamespace, prometheus: opts.prometheus,
+      release: opts.release,
+      namespace,
+      dashboardsNamespace: opts.dashboardsNamespace,
+      prometheus: opts.prometheus,
     });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);

@@ -2,14 +2,28 @@
 import type { CheckResult } from './types.js';
 
 export const pass = (id: string, title: string, detail: string): CheckResult => ({
-  id, title, status: 'pass', detail,
+  id,
+  title,
+  status: 'pass',
+  detail,
 });
 export const skip = (id: string, title: string, detail: string): CheckResult => ({
-  id, title, status: 'skip', detail,
+  id,
+  title,
+  status: 'skip',
+  detail,
 });
 export const warn = (id: string, title: string, detail: string, fix: string): CheckResult => ({
-  id, title, status: 'warn', detail, fix,
+  id,
+  title,
+  status: 'warn',
+  detail,
+  fix,
 });
 export const fail = (id: string, title: string, detail: string, fix: string): CheckResult => ({
-  id, title, status: 'fail', detail, fix,
+  id,
+  title,
+  status: 'fail',
+  detail,
+  fix,
 });

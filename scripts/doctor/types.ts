@@ -1,13 +1,6 @@
 // The data the doctor works on. kube.ts fills a Snapshot from the cluster; every check is a pure
 // function of it, so the diagnosis is tested with plain objects and no cluster.
-import type {
-  V1ConfigMap,
-  V1Deployment,
-  V1EndpointSlice,
-  V1Job,
-  V1Pod,
-  V1Service,
-} from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1EndpointSlice, V1Job, V1Pod, V1Service } from '@kubernetes/client-node';
 
 export type Status = 'pass' | 'warn' | 'fail' | 'skip';
 

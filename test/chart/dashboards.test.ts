@@ -24,7 +24,9 @@ const configMaps = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.la
   K8sObject & { data: Record<string, string> }
 >;
 const dashboards: Dashboard[] = configMaps.flatMap((cm) => Object.values(cm.data).map((json) => JSON.parse(json) as Dashboard));
-const exprs = dashboards.flatMap((d) => d.panels.flatMap((p) => p.targets.map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr }))));
+const exprs = dashboards.flatMap((d) =>
+  d.panels.flatMap((p) => p.targets.map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr }))),
+);
 const recorded = ruleGroups(objects).flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])));
 
 describe('dashboards', () => {
@@ -37,17 +39,30 @@ describe('dashboards', () => {
     const generated = renderDashboardFiles();
     assert.deepEqual(readdirSync(DASHBOARD_DIR).sort(), Object.keys(generated).sort());
     for (const [file, content] of Object.entries(generated)) {
-      assert.equal(readFileSync(path.join(DASHBOARD_DIR, file), 'utf8'), content, `${file} is stale: run npx tsx scripts/chart-dashboards.ts`);
+      assert.equal(
+        readFileSync(path.join(DASHBOARD_DIR, file), 'utf8'),
+        content,
+        `${file} is stale: run npx tsx scripts/chart-dashboards.ts`,
+      );
     }
   });
 
   it('ships SLO, traffic, cache, database and runtime dashboards as sidecar ConfigMaps', () => {
-    assert.deepEqual(dashboards.map((d) => d.uid).sort(), ['blog-api-cache', 'blog-api-database', 'blog-api-runtime', 'blog-api-slo', 'blog-api-traffic']);
+    assert.deepEqual(dashboards.map((d) => d.uid).sort(), [
+      'blog-api-cache',
+      'blog-api-database',
+      'blog-api-runtime',
+      'blog-api-slo',
+      'blog-api-traffic',
+    ]);
   });
 
   it('queries every panel through the ${datasource} variable', () => {
     for (const d of dashboards) {
-      assert.ok(d.templating.list.some((v) => v.name === 'datasource' && v.type === 'datasource'), d.uid);
+      assert.ok(
+        d.templating.list.some((v) => v.name === 'datasource' && v.type === 'datasource'),
+        d.uid,
+      );
       for (const p of d.panels) {
         assert.equal(p.datasource.uid, '${datasource}', `${d.uid} / ${p.title}`);
         for (const t of p.targets) assert.equal(t.datasource.uid, '${datasource}', `${d.uid} / ${p.title}`);
@@ -58,7 +73,13 @@ describe('dashboards', () => {
   it('the SLO dashboard shows success vs objective, budget remaining, burn rates and latency quantiles', () => {
     const slo = dashboards.find((d) => d.uid === 'blog-api-slo');
     const all = JSON.stringify(slo?.panels.map((p) => p.targets.map((t) => t.expr)));
-    for (const needle of ['slo:objective:ratio', 'slo:period_error_budget_remaining:ratio', 'slo:error_budget:ratio', 'histogram_quantile(0.5,', 'histogram_quantile(0.99,']) {
+    for (const needle of [
+      'slo:objective:ratio',
+      'slo:period_error_budget_remaining:ratio',
+      'slo:error_budget:ratio',
+      'histogram_quantile(0.5,',
+      'histogram_quantile(0.99,',
+    ]) {
       assert.ok(all.includes(needle), needle);
     }
   });
@@ -76,12 +97,22 @@ describe('dashboards', () => {
   });
 
   it('every dashboard query names only known metrics', () => {
-    const unknown = exprs.flatMap((e) => metricNames(e.expr).filter((n) => !allowed.has(n)).map((n) => `${e.where}: ${n}`));
+    const unknown = exprs.flatMap((e) =>
+      metricNames(e.expr)
+        .filter((n) => !allowed.has(n))
+        .map((n) => `${e.where}: ${n}`),
+    );
     assert.deepEqual(unknown, []);
   });
 
   it('every rule expression names only known metrics', () => {
-    const unknown = ruleGroups(objects).flatMap((g) => g.rules.flatMap((r) => metricNames(r.expr).filter((n) => !allowed.has(n)).map((n) => `${g.name}: ${n}`)));
+    const unknown = ruleGroups(objects).flatMap((g) =>
+      g.rules.flatMap((r) =>
+        metricNames(r.expr)
+          .filter((n) => !allowed.has(n))
+          .map((n) => `${g.name}: ${n}`),
+      ),
+    );
     assert.deepEqual(unknown, []);
   });
 });
@@ -89,14 +120,15 @@ describe('dashboards', () => {
 describe('metricNames', () => {
   it('finds selectors and skips functions, labels, strings, numbers and durations', () => {
     assert.deepEqual(
-      metricNames('histogram_quantile(0.99, sum by (route, le) (rate(http_request_duration_seconds_bucket{job="x",le="0.4"}[5m]))) > 1e3'),
+      metricNames(
+        'histogram_quantile(0.99, sum by (route, le) (rate(http_request_duration_seconds_bucket{job="x",le="0.4"}[5m]))) > 1e3',
+      ),
       ['http_request_duration_seconds_bucket'],
     );
-    assert.deepEqual(metricNames('slo:sli_error:ratio_rate1h{slo="a"} / on (slo) group_left slo:error_budget:ratio and bool up'), [
-      'slo:sli_error:ratio_rate1h',
-      'slo:error_budget:ratio',
-      'up',
-    ]);
+    assert.deepEqual(
+      metricNames('slo:sli_error:ratio_rate1h{slo="a"} / on (slo) group_left slo:error_budget:ratio and bool up'),
+      ['slo:sli_error:ratio_rate1h', 'slo:error_budget:ratio', 'up'],
+    );
     assert.deepEqual(metricNames('label_replace(foo_total, "dst", "$1", "src", "(.*)")'), ['foo_total']);
   });
 });

@@ -18,8 +18,13 @@ function renderNotes(valuesFile: string, monitoringApis: boolean): string {
     const chart = path.join(dir, 'blog-api');
     cpSync(CHART_DIR, chart, { recursive: true });
     renameSync(path.join(chart, 'templates', 'NOTES.txt'), path.join(chart, 'notes-source.txt'));
-    writeFileSync(path.join(chart, 'templates', 'notes-rendered.yaml'), 'notes: |\n{{ tpl (.Files.Get "notes-source.txt") . | indent 2 }}\n');
-    const args = templateArgs({ valuesFiles: [valuesFile], monitoringApis }).map((a) => (a === CHART_DIR ? chart : a.replace(CHART_DIR, chart)));
+    writeFileSync(
+      path.join(chart, 'templates', 'notes-rendered.yaml'),
+      'notes: |\n{{ tpl (.Files.Get "notes-source.txt") . | indent 2 }}\n',
+    );
+    const args = templateArgs({ valuesFiles: [valuesFile], monitoringApis }).map((a) =>
+      a === CHART_DIR ? chart : a.replace(CHART_DIR, chart),
+    );
     const out = helm([...args, '--show-only', 'templates/notes-rendered.yaml']);
     return (parse(out) as { notes: string }).notes;
   } finally {
@@ -58,6 +63,9 @@ describe('chart docs', () => {
   });
 
   it('NOTES.txt warns when monitoring is on but the CRDs are missing', () => {
-    assert.match(renderNotes('ci/default-values.yaml', false), /WARNING: serviceMonitor.enabled but the monitoring.coreos.com\/v1 API is absent/);
+    assert.match(
+      renderNotes('ci/default-values.yaml', false),
+      /WARNING: serviceMonitor.enabled but the monitoring.coreos.com\/v1 API is absent/,
+    );
   });
 });

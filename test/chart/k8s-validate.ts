@@ -16,7 +16,11 @@ interface ModelClass {
 }
 
 function isModelClass(v: unknown): v is ModelClass {
-  return typeof v === 'function' && typeof (v as Partial<ModelClass>).apiVersion === 'string' && typeof (v as Partial<ModelClass>).kind === 'string';
+  return (
+    typeof v === 'function' &&
+    typeof (v as Partial<ModelClass>).apiVersion === 'string' &&
+    typeof (v as Partial<ModelClass>).kind === 'string'
+  );
 }
 
 /** apiVersion/kind → model, collected from the packages' nested group/version namespaces. */

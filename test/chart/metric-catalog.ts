@@ -19,7 +19,12 @@ const DESIGN_COUNTERS_GAUGES = [
   'db_pool_max',
   'db_pool_acquire_timeouts_total',
 ];
-const DESIGN_HISTOGRAMS = ['http_request_duration_seconds', 'http_request_db_queries', 'db_pool_acquire_duration_seconds', 'db_query_duration_seconds'];
+const DESIGN_HISTOGRAMS = [
+  'http_request_duration_seconds',
+  'http_request_db_queries',
+  'db_pool_acquire_duration_seconds',
+  'db_query_duration_seconds',
+];
 
 /** Cluster-side series used by the runtime dashboard (kube-prometheus-stack scrapes both). */
 export const KUBE_METRICS = [

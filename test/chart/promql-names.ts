@@ -4,7 +4,22 @@
  * unless it is a keyword or followed by "(" (a function or aggregation). Good enough for the chart's
  * own queries, which promtool parses separately.
  */
-const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan', 'atan2']);
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'inf',
+  'nan',
+  'atan2',
+]);
 
 export function metricNames(expr: string): string[] {
   const s = expr
@@ -24,7 +39,5 @@ export function metricNames(expr: string): string[] {
 
 /** Grafana's built-in and dashboard variables → values PromQL accepts. */
 export function substituteGrafanaVariables(expr: string): string {
-  return expr
-    .replace(/\$__(?:rate_interval|interval|range)\b/g, '5m')
-    .replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, 'var_$1$2');
+  return expr.replace(/\$__(?:rate_interval|interval|range)\b/g, '5m').replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, 'var_$1$2');
 }

@@ -40,9 +40,21 @@ describe('chart render matrix', () => {
   it('everything enabled renders every kind the chart has', () => {
     const kinds = new Set(renderChart({ valuesFiles: ['ci/full-values.yaml'] }).map((o) => o.kind));
     for (const kind of [
-      'Deployment', 'Service', 'ServiceAccount', 'ConfigMap', 'Secret', 'Ingress', 'HorizontalPodAutoscaler',
-      'PodDisruptionBudget', 'NetworkPolicy', 'Job', 'Pod', 'StatefulSet',
-      'ServiceMonitor', 'PrometheusRule', 'AlertmanagerConfig',
+      'Deployment',
+      'Service',
+      'ServiceAccount',
+      'ConfigMap',
+      'Secret',
+      'Ingress',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+      'Job',
+      'Pod',
+      'StatefulSet',
+      'ServiceMonitor',
+      'PrometheusRule',
+      'AlertmanagerConfig',
     ]) {
       assert.ok(kinds.has(kind), `no ${kind} rendered`);
     }
@@ -57,9 +69,17 @@ describe('chart render matrix', () => {
 
   it('the validator itself rejects a wrong type, an unknown kind and a deprecated API', () => {
     assert.ok(knownModelCount() > 100);
-    const bad = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'two', selector: {}, template: {} } };
+    const bad = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'x' },
+      spec: { replicas: 'two', selector: {}, template: {} },
+    };
     assert.match(validateObject(bad).join(), /replicas/);
     assert.match(validateObject({ apiVersion: 'v1', kind: 'Bogus', metadata: { name: 'x' } }).join(), /no schema/);
-    assert.match(validateObject({ apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget', metadata: { name: 'x' } }).join(), /apiVersion/);
+    assert.match(
+      validateObject({ apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget', metadata: { name: 'x' } }).join(),
+      /apiVersion/,
+    );
   });
 });

@@ -22,7 +22,11 @@ describe('values.schema.json', () => {
 
   const rejected: Array<[string, Record<string, unknown>, RegExp]> = [
     ['an unknown top-level key', { replicas: 3 }, /additional properties 'replicas' not allowed/],
-    ['an unknown nested key', { image: { repository: 'blog-api', tag: '', pullPolicy: 'Always', digest: 'x' } }, /additional properties 'digest'/],
+    [
+      'an unknown nested key',
+      { image: { repository: 'blog-api', tag: '', pullPolicy: 'Always', digest: 'x' } },
+      /additional properties 'digest'/,
+    ],
     ['a misspelt monitoring flag', { serviceMonitor: { enable: true } }, /additional properties 'enable'/],
     ['a string replica count', { replicaCount: '2' }, /replicaCount.*want integer|got string/],
     ['a string boolean', { prometheusRule: { enabled: 'sure' } }, /enabled.*want boolean|got string/],

@@ -22,9 +22,21 @@ describe('workload (ci/default-values.yaml)', () => {
   const api = pod.containers[0];
 
   it('exposes http 3000 and metrics 9464, and the Service names both ports', () => {
-    assert.deepEqual(api.ports.map((p: any) => [p.name, p.containerPort]), [['http', 3000], ['metrics', 9464]]);
+    assert.deepEqual(
+      api.ports.map((p: any) => [p.name, p.containerPort]),
+      [
+        ['http', 3000],
+        ['metrics', 9464],
+      ],
+    );
     const svc = find(objects, 'Service');
-    assert.deepEqual(svc.spec.ports.map((p: any) => [p.name, p.targetPort]), [['http', 'http'], ['metrics', 'metrics']]);
+    assert.deepEqual(
+      svc.spec.ports.map((p: any) => [p.name, p.targetPort]),
+      [
+        ['http', 'http'],
+        ['metrics', 'metrics'],
+      ],
+    );
   });
 
   it('runs the image as numeric non-root 10001 with a read-only root fs and nothing extra', () => {
@@ -41,7 +53,14 @@ describe('workload (ci/default-values.yaml)', () => {
   it('reads config from the ConfigMap (MIGRATE_ON_START=false) and secrets from the Secret', () => {
     const cm = find(objects, 'ConfigMap', (o) => o.metadata.name === deploy.metadata.name);
     assert.deepEqual(Object.keys(cm.data ?? {}).sort(), [
-      'DB_ACQUIRE_TIMEOUT_MS', 'DB_POOL_SIZE', 'LOG_LEVEL', 'METRICS_PORT', 'MIGRATE_ON_START', 'NODE_ENV', 'PORT', 'SHUTDOWN_GRACE_MS',
+      'DB_ACQUIRE_TIMEOUT_MS',
+      'DB_POOL_SIZE',
+      'LOG_LEVEL',
+      'METRICS_PORT',
+      'MIGRATE_ON_START',
+      'NODE_ENV',
+      'PORT',
+      'SHUTDOWN_GRACE_MS',
     ]);
     assert.equal(cm.data?.MIGRATE_ON_START, 'false');
     assert.equal(cm.data?.PORT, '3000');
@@ -49,7 +68,10 @@ describe('workload (ci/default-values.yaml)', () => {
     const secretEnv = api.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name);
     assert.deepEqual(secretEnv, ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET']);
     const secret = find(objects, 'Secret', (o) => !isHook(o));
-    assert.equal(Buffer.from(secret.data!.DATABASE_URL!, 'base64').toString(), 'mysql://blog:secret@mysql.example.internal:3306/blog');
+    assert.equal(
+      Buffer.from(secret.data!.DATABASE_URL!, 'base64').toString(),
+      'mysql://blog:secret@mysql.example.internal:3306/blog',
+    );
     assert.ok(Buffer.from(secret.data!.JWT_SECRET!, 'base64').length >= 32, 'generated JWT secret too short');
   });
 
@@ -79,7 +101,9 @@ describe('workload (ci/default-values.yaml)', () => {
     const secret = find(objects, 'Secret', isHook);
     assert.equal(job.metadata.annotations?.['helm.sh/hook'], 'pre-install,pre-upgrade');
     assert.equal(secret.metadata.annotations?.['helm.sh/hook'], 'pre-install,pre-upgrade');
-    assert.ok(Number(secret.metadata.annotations?.['helm.sh/hook-weight']) < Number(job.metadata.annotations?.['helm.sh/hook-weight']));
+    assert.ok(
+      Number(secret.metadata.annotations?.['helm.sh/hook-weight']) < Number(job.metadata.annotations?.['helm.sh/hook-weight']),
+    );
     const c = job.spec.template.spec.containers[0];
     assert.deepEqual(c.command, ['npm', 'run', 'migrate']);
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef.name]));
@@ -110,7 +134,9 @@ describe('workload variants', () => {
   });
 
   it('a fixed jwtSecret is used as given', () => {
-    const objects = renderChart({ values: { existingSecret: '', jwtSecret: 'fixed-secret', externalDatabase: { url: 'mysql://a@b:3306/c' } } });
+    const objects = renderChart({
+      values: { existingSecret: '', jwtSecret: 'fixed-secret', externalDatabase: { url: 'mysql://a@b:3306/c' } },
+    });
     const secret = find(objects, 'Secret', (o) => !isHook(o));
     assert.equal(Buffer.from(secret.data!.JWT_SECRET!, 'base64').toString(), 'fixed-secret');
   });

@@ -16,7 +16,10 @@ describe('Dockerfile', () => {
     }
   });
   it('has build, prod-deps, dev and runtime stages, runtime last (the default target)', () => {
-    assert.deepEqual(stages.map((s) => s.name), ['build', 'prod-deps', 'dev', 'runtime']);
+    assert.deepEqual(
+      stages.map((s) => s.name),
+      ['build', 'prod-deps', 'dev', 'runtime'],
+    );
     assert.ok(stage('build')!.lines.some((l) => /RUN .*npm ci( |$)/.test(l) && !l.includes('--omit=dev')));
     assert.ok(stage('build')!.lines.some((l) => l === 'RUN npm run build'));
     assert.ok(stage('prod-deps')!.lines.some((l) => /npm ci --omit=dev/.test(l)));
@@ -29,7 +32,10 @@ describe('Dockerfile', () => {
     const values = loadYaml('charts/blog-api/values.yaml');
     assert.equal(String(valueAt(values, 'securityContext.runAsUser')), user);
     assert.ok(rt.includes('WORKDIR /app'));
-    assert.ok(rt.some((l) => /^COPY package\.json/.test(l)), 'npm run migrate needs package.json');
+    assert.ok(
+      rt.some((l) => /^COPY package\.json/.test(l)),
+      'npm run migrate needs package.json',
+    );
     assert.equal(rt.filter((l) => l.startsWith('CMD ')).at(-1), 'CMD ["node", "dist/app/main.js"]');
     assert.ok(!rt.some((l) => /^ENTRYPOINT/.test(l)));
   });
@@ -39,10 +45,13 @@ describe('Dockerfile', () => {
     assert.match(dev.find((l) => l.startsWith('CMD ')) ?? '', /tsx", "watch", "app\/main\.ts"/);
   });
   it('.dockerignore lets in only what the build reads', () => {
-    const lines = read('.dockerignore').split('\n').filter((l) => l && !l.startsWith('#'));
+    const lines = read('.dockerignore')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     assert.equal(lines[0], '*');
-    for (const keep of ['!package.json', '!package-lock.json', '!tsconfig.json', '!app/']) assert.ok(lines.includes(keep), keep);
+    for (const keep of ['!package.json', '!package-lock.json', '!tsconfig.json', '!tsconfig.build.json', '!app/']) assert.ok(lines.includes(keep), keep);
     const copied = [...text.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
-    for (const src of copied) assert.ok(lines.includes(`!${src.replace(/\/?$/, src === 'app' ? '/' : '')}`), `COPY ${src} is not let in`);
+    for (const src of copied)
+      assert.ok(lines.includes(`!${src.replace(/\/?$/, src === 'app' ? '/' : '')}`), `COPY ${src} is not let in`);
   });
 });

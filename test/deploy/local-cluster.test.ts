@@ -15,8 +15,8 @@ const KPS_RELEASE = /^KPS_RELEASE=(\S+)/m.exec(read('k8s/stack.sh'))?.[1] ?? '';
 /** The Prometheus kube-prometheus-stack renders from these values (its prometheus.yaml logic). */
 function prometheusFromValues(v: Json): Prometheus {
   const spec = v.prometheus?.prometheusSpec ?? {};
-  const pick = (sel: string, nil: string) => spec[sel] && Object.keys(spec[sel]).length ? spec[sel]
-    : spec[nil] === false ? {} : { matchLabels: { release: KPS_RELEASE } };
+  const pick = (sel: string, nil: string) =>
+    spec[sel] && Object.keys(spec[sel]).length ? spec[sel] : spec[nil] === false ? {} : { matchLabels: { release: KPS_RELEASE } };
   return {
     metadata: { name: `${KPS_RELEASE}-prometheus`, namespace: 'monitoring' },
     spec: {
@@ -43,25 +43,48 @@ describe('k8s/kube-prometheus-stack-values.yaml', () => {
   const monitoring = loadAllYaml('k8s/blog-api-monitoring.yaml');
   const sm = monitoring.find((d) => d.kind === 'ServiceMonitor');
   const rule = monitoring.find((d) => d.kind === 'PrometheusRule');
-  const dashboards = loadAllYaml('k8s/blog-api.yaml').filter((d) => d.kind === 'ConfigMap' && Object.keys(d.data ?? {}).some((k) => k.endsWith('.json')));
+  const dashboards = loadAllYaml('k8s/blog-api.yaml').filter(
+    (d) => d.kind === 'ConfigMap' && Object.keys(d.data ?? {}).some((k) => k.endsWith('.json')),
+  );
 
   it("makes Prometheus select the chart's ServiceMonitor and PrometheusRule", () => {
     assert.ok(sm && rule, 'k8s/blog-api-monitoring.yaml lacks the ServiceMonitor or PrometheusRule');
     const prom = prometheusFromValues(kps);
     const ns = { 'blog-api': {} };
-    assert.equal(whyNotSelected(prom, { metadata: { ...sm.metadata, namespace: sm.metadata.namespace ?? 'blog-api' } }, 'ServiceMonitor', ns), undefined);
-    assert.equal(whyNotSelected(prom, { metadata: { ...rule.metadata, namespace: 'blog-api' } }, 'PrometheusRule', ns), undefined);
+    assert.equal(
+      whyNotSelected(
+        prom,
+        { metadata: { ...sm.metadata, namespace: sm.metadata.namespace ?? 'blog-api' } },
+        'ServiceMonitor',
+        ns,
+      ),
+      undefined,
+    );
+    assert.equal(
+      whyNotSelected(prom, { metadata: { ...rule.metadata, namespace: 'blog-api' } }, 'PrometheusRule', ns),
+      undefined,
+    );
   });
   it('would miss a mislabelled ServiceMonitor (the check can fail)', () => {
     const prom = prometheusFromValues(kps);
     const labels = { ...sm!.metadata.labels, release: 'prometheus' };
-    assert.notEqual(whyNotSelected(prom, { metadata: { name: 'x', namespace: 'blog-api', labels } }, 'ServiceMonitor', {}), undefined);
+    assert.notEqual(
+      whyNotSelected(prom, { metadata: { name: 'x', namespace: 'blog-api', labels } }, 'ServiceMonitor', {}),
+      undefined,
+    );
   });
   it("keeps Grafana's dashboard sidecar on, searching every namespace for the chart's label", () => {
     const d = kps.grafana.sidecar.dashboards;
     assert.equal(d.enabled, true);
     assert.ok(dashboards.length > 0);
-    const sidecar = { grafana: 'monitoring/grafana', namespace: 'monitoring', label: d.label, labelValue: d.labelValue, searchNamespaces: d.searchNamespace, resource: 'both' };
+    const sidecar = {
+      grafana: 'monitoring/grafana',
+      namespace: 'monitoring',
+      label: d.label,
+      labelValue: d.labelValue,
+      searchNamespaces: d.searchNamespace,
+      resource: 'both',
+    };
     for (const cm of dashboards) assert.equal(whySidecarMisses(sidecar, cm), undefined, cm.metadata.name);
   });
   it('switches off the control-plane scrapers that cannot reach kind/minikube components', () => {

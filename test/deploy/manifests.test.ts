@@ -18,10 +18,22 @@ describe('k8s plain manifests', () => {
     assert.equal(api.command, undefined, 'the image CMD (node as PID 1) must run');
     assert.equal(api.securityContext.runAsUser, 10001);
     assert.equal(api.securityContext.readOnlyRootFilesystem, true);
-    assert.deepEqual(api.ports.map((p: { name: string; containerPort: number }) => [p.name, p.containerPort]), [['http', 3000], ['metrics', 9464]]);
+    assert.deepEqual(
+      api.ports.map((p: { name: string; containerPort: number }) => [p.name, p.containerPort]),
+      [
+        ['http', 3000],
+        ['metrics', 9464],
+      ],
+    );
     assert.deepEqual(job?.spec.template.spec.containers[0].command, ['npm', 'run', 'migrate']);
     const svc = docs.find((d) => d.kind === 'Service');
-    assert.deepEqual(svc?.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port]), [['http', 80], ['metrics', 9464]]);
+    assert.deepEqual(
+      svc?.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port]),
+      [
+        ['http', 80],
+        ['metrics', 9464],
+      ],
+    );
     assert.ok(!docs.some((d) => d.kind === 'Secret'), 'no credentials in the committed manifests');
     assert.ok(!docs.some((d) => d.metadata?.annotations?.['helm.sh/hook'] === 'test'), 'no helm test pod');
   });

@@ -7,7 +7,9 @@ export const ROOT = join(import.meta.dirname, '../..');
 export const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 export const loadYaml = <T = Record<string, unknown>>(path: string): T => parse(read(path)) as T;
 export const loadAllYaml = (path: string): Record<string, any>[] =>
-  parseAllDocuments(read(path)).map((d) => d.toJS() as Record<string, any>).filter((d) => d !== null);
+  parseAllDocuments(read(path))
+    .map((d) => d.toJS() as Record<string, any>)
+    .filter((d) => d !== null);
 
 /** Value at a dotted helm-style path ("image.pullPolicy"), or undefined when a key is absent. */
 export function valueAt(values: unknown, dotted: string): unknown {
@@ -20,7 +22,11 @@ export function valueAt(values: unknown, dotted: string): unknown {
 }
 
 /** The stages of a Dockerfile: name, base, and the instructions inside each. */
-export interface Stage { name?: string; from: string; lines: string[] }
+export interface Stage {
+  name?: string;
+  from: string;
+  lines: string[];
+}
 export function dockerStages(text: string): Stage[] {
   const stages: Stage[] = [];
   for (const raw of text.replace(/\\\n/g, ' ').split('\n')) {

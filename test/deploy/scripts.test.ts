@@ -8,8 +8,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from './repo.js';
 
-const scripts = ['scripts', 'k8s'].flatMap((dir) =>
-  readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.sh')).map((f) => `${dir}/${f}`)).sort();
+const scripts = ['scripts', 'k8s']
+  .flatMap((dir) =>
+    readdirSync(join(ROOT, dir))
+      .filter((f) => f.endsWith('.sh'))
+      .map((f) => `${dir}/${f}`),
+  )
+  .sort();
 
 describe('shellcheck', () => {
   it('is installed', () => {
@@ -29,7 +34,11 @@ describe('bring-up scripts without their tools', () => {
   // A PATH holding only what the scripts need before their tool check.
   const bin = mkdtempSync(join(tmpdir(), 'deploy-path-'));
   symlinkSync('/usr/bin/dirname', join(bin, 'dirname'));
-  for (const [script, tools] of [['scripts/kind-up.sh', ['docker', 'kind', 'kubectl']], ['scripts/minikube-up.sh', ['minikube', 'docker', 'kubectl']], ['scripts/kind-down.sh', ['kind']]] as const) {
+  for (const [script, tools] of [
+    ['scripts/kind-up.sh', ['docker', 'kind', 'kubectl']],
+    ['scripts/minikube-up.sh', ['minikube', 'docker', 'kubectl']],
+    ['scripts/kind-down.sh', ['kind']],
+  ] as const) {
     it(`${script} names ${tools.join(', ')} and stops`, () => {
       const r = spawnSync('/bin/bash', [script], { cwd: ROOT, encoding: 'utf8', env: { PATH: bin, HOME: bin }, timeout: 10_000 });
       assert.equal(r.status, 1);

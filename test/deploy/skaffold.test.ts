@@ -17,7 +17,10 @@ function applyPatches(doc: Json, patches: { op: string; path: string; value: unk
   const out = structuredClone(doc);
   for (const p of patches) {
     assert.ok(['add', 'replace'].includes(p.op), `unsupported op ${p.op}`);
-    const keys = p.path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const keys = p.path
+      .split('/')
+      .slice(1)
+      .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = keys.pop()!;
     let node = out;
     for (const k of keys) {
@@ -32,10 +35,15 @@ function applyPatches(doc: Json, patches: { op: string; path: string; value: unk
 
 /** Files under ROOT matching a skaffold sync glob (** = any directories, * = within one). */
 function globFiles(pattern: string): string[] {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '(?:.*/)?')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*\*\//g, '\u0000')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\u0000/g, '(?:.*/)?')}$`,
+  );
   const top = pattern.split('/')[0]!;
-  return (readdirSync(join(ROOT, top), { recursive: true }) as string[])
-    .map((f) => `${top}/${f}`).filter((f) => re.test(f));
+  return (readdirSync(join(ROOT, top), { recursive: true }) as string[]).map((f) => `${top}/${f}`).filter((f) => re.test(f));
 }
 
 const profile = (name: string) => skaffold.profiles.find((p: Json) => p.name === name);
@@ -45,7 +53,12 @@ describe('skaffold.yaml', () => {
   it('is a skaffold v4beta Config', () => {
     assert.match(skaffold.apiVersion, /^skaffold\/v4beta\d+$/);
     assert.equal(skaffold.kind, 'Config');
-    assert.deepEqual(Object.keys(skaffold).filter((k) => !['apiVersion', 'kind', 'metadata', 'build', 'deploy', 'portForward', 'profiles'].includes(k)), []);
+    assert.deepEqual(
+      Object.keys(skaffold).filter(
+        (k) => !['apiVersion', 'kind', 'metadata', 'build', 'deploy', 'portForward', 'profiles'].includes(k),
+      ),
+      [],
+    );
   });
   it('builds the runtime target of the Dockerfile without pushing', () => {
     const [artifact] = skaffold.build.artifacts;
@@ -78,7 +91,10 @@ describe('skaffold.yaml', () => {
   }
   it('kind and minikube turn on the in-chart MySQL and Redis and activate on their contexts', () => {
     const kindName = loadYaml<Json>('k8s/kind-config.yaml').name;
-    for (const [name, ctx] of [['kind', `kind-${kindName}`], ['minikube', 'minikube']] as const) {
+    for (const [name, ctx] of [
+      ['kind', `kind-${kindName}`],
+      ['minikube', 'minikube'],
+    ] as const) {
       assert.deepEqual(profile(name).activation, [{ kubeContext: ctx }]);
       const setValues = withProfile(name).deploy.helm.releases[0].setValues;
       assert.equal(setValues['mysql.enabled'], true);
@@ -95,7 +111,10 @@ describe('skaffold.yaml', () => {
     const stages = dockerStages(read('Dockerfile'));
     const workdirOf = (name: string): string | undefined => {
       const s = stages.find((x) => x.name === name);
-      const own = s?.lines.filter((l) => l.startsWith('WORKDIR ')).at(-1)?.split(/\s+/)[1];
+      const own = s?.lines
+        .filter((l) => l.startsWith('WORKDIR '))
+        .at(-1)
+        ?.split(/\s+/)[1];
       return own ?? (s && stages.some((x) => x.name === s.from) ? workdirOf(s.from) : undefined);
     };
     assert.equal(rule.dest, workdirOf('dev'));
@@ -105,7 +124,10 @@ describe('skaffold.yaml', () => {
     const fwd = skaffold.portForward as Json[];
     const release = skaffold.deploy.helm.releases[0];
     const api = fwd.filter((f) => f.resourceName === release.name && f.namespace === release.namespace);
-    assert.deepEqual(api.map((f) => f.port).sort(), [valueAt(values, 'service.port'), valueAt(values, 'service.metricsPort')].sort());
+    assert.deepEqual(
+      api.map((f) => f.port).sort(),
+      [valueAt(values, 'service.port'), valueAt(values, 'service.metricsPort')].sort(),
+    );
     const kps = /^KPS_RELEASE=(\S+)/m.exec(read('k8s/stack.sh'))?.[1];
     assert.ok(fwd.some((f) => f.resourceName === `${kps}-grafana` && f.namespace === 'monitoring'));
     assert.ok(fwd.some((f) => f.resourceName === `${kps}-prometheus` && f.port === 9090));

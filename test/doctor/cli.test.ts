@@ -15,12 +15,17 @@ const MAIN = join(import.meta.dirname, '../../scripts/doctor/main.ts');
 
 function doctor(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...process.env, KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'doctor-home-')), ...env },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, ...args],
+      {
+        env: { ...process.env, KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'doctor-home-')), ...env },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -51,42 +56,53 @@ describe('doctor CLI', () => {
   });
 });
 
-describe('doctor against a loopback fake API server (not a cluster)', { skip: clientNodeLoadsHere() ? false : `@kubernetes/client-node cannot load on Node ${process.versions.node} (undici 8 needs >= 22.19)` }, () => {
-  let server: FakeApiServer;
-  let kubeconfig: string;
-  before(async () => {
-    const s = healthySnapshot();
-    s.pods = [s.pods[0]!, crashLoopingPod()];
-    s.serviceMonitors = [serviceMonitor({ release: 'prometheus' })];
-    server = await startFakeApiServer(s, [kpsGrafanaDeployment()]);
-    kubeconfig = join(mkdtempSync(join(tmpdir(), 'doctor-kube-')), 'config');
-    writeFileSync(kubeconfig, kubeconfigFor(server.url, s.namespace));
-  });
-  after(() => server.close());
+describe(
+  'doctor against a loopback fake API server (not a cluster)',
+  {
+    skip: clientNodeLoadsHere()
+      ? false
+      : `@kubernetes/client-node cannot load on Node ${process.versions.node} (undici 8 needs >= 22.19)`,
+  },
+  () => {
+    let server: FakeApiServer;
+    let kubeconfig: string;
+    before(async () => {
+      const s = healthySnapshot();
+      s.pods = [s.pods[0]!, crashLoopingPod()];
+      s.serviceMonitors = [serviceMonitor({ release: 'prometheus' })];
+      server = await startFakeApiServer(s, [kpsGrafanaDeployment()]);
+      kubeconfig = join(mkdtempSync(join(tmpdir(), 'doctor-kube-')), 'config');
+      writeFileSync(kubeconfig, kubeconfigFor(server.url, s.namespace));
+    });
+    after(() => server.close());
 
-  it('reads every object through client-node, prints the table with fixes and exits 1', async () => {
-    const r = await doctor([], { KUBECONFIG: kubeconfig });
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /release "blog-api" in namespace "blog" \(context fake/);
-    assert.match(r.stdout, /FAIL\s+Pods ready\s+1\/2 pods ready; .*CrashLoopBackOff/);
-    assert.match(r.stdout, /FAIL\s+ServiceMonitor selected by Prometheus/);
-    assert.match(r.stdout, /fix: helm upgrade blog-api charts\/blog-api --reuse-values --set serviceMonitor\.labels\.release=kube-prometheus-stack/);
-    assert.match(r.stdout, /PASS\s+Grafana sidecar loads dashboards/);
-    assert.match(r.stdout, /PASS\s+Prometheus loaded our rules/);
-    // the Prometheus API is reached through the service proxy, with the path unescaped
-    assert.ok(server.requests.includes('/api/v1/namespaces/monitoring/services/prometheus-operated:web/proxy/api/v1/targets'));
-  });
+    it('reads every object through client-node, prints the table with fixes and exits 1', async () => {
+      const r = await doctor([], { KUBECONFIG: kubeconfig });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stdout, /release "blog-api" in namespace "blog" \(context fake/);
+      assert.match(r.stdout, /FAIL\s+Pods ready\s+1\/2 pods ready; .*CrashLoopBackOff/);
+      assert.match(r.stdout, /FAIL\s+ServiceMonitor selected by Prometheus/);
+      assert.match(
+        r.stdout,
+        /fix: helm upgrade blog-api charts\/blog-api --reuse-values --set serviceMonitor\.labels\.release=kube-prometheus-stack/,
+      );
+      assert.match(r.stdout, /PASS\s+Grafana sidecar loads dashboards/);
+      assert.match(r.stdout, /PASS\s+Prometheus loaded our rules/);
+      // the Prometheus API is reached through the service proxy, with the path unescaped
+      assert.ok(server.requests.includes('/api/v1/namespaces/monitoring/services/prometheus-operated:web/proxy/api/v1/targets'));
+    });
 
-  it('--json gives the same checks as data', async () => {
-    const r = await doctor(['--json', '--namespace', 'blog'], { KUBECONFIG: kubeconfig });
-    assert.equal(r.code, 1);
-    const report = JSON.parse(r.stdout) as { summary: Record<string, number>; checks: { id: string; status: string }[] };
-    const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
-    assert.equal(status['deployment-available'], 'pass');
-    assert.equal(status['pods-ready'], 'fail');
-    assert.equal(status['servicemonitor-selected'], 'fail');
-    assert.equal(status['prometheusrule-selected'], 'pass');
-    assert.equal(status['prometheus-targets'], 'pass');
-    assert.equal(report.summary.fail, 2);
-  });
-});
+    it('--json gives the same checks as data', async () => {
+      const r = await doctor(['--json', '--namespace', 'blog'], { KUBECONFIG: kubeconfig });
+      assert.equal(r.code, 1);
+      const report = JSON.parse(r.stdout) as { summary: Record<string, number>; checks: { id: string; status: string }[] };
+      const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+      assert.equal(status['deployment-available'], 'pass');
+      assert.equal(status['pods-ready'], 'fail');
+      assert.equal(status['servicemonitor-selected'], 'fail');
+      assert.equal(status['prometheusrule-selected'], 'pass');
+      assert.equal(status['prometheus-targets'], 'pass');
+      assert.equal(report.summary.fail, 2);
+    });
+  },
+);

@@ -28,7 +28,11 @@ export async function startFakeApiServer(s: Snapshot, grafanaDeployments: unknow
     '/apis/monitoring.coreos.com/v1/servicemonitors': () => list('ServiceMonitor', s.serviceMonitors),
     '/apis/monitoring.coreos.com/v1/prometheusrules': () => list('PrometheusRule', s.prometheusRules),
     '/apis/monitoring.coreos.com/v1/prometheuses': () => list('Prometheus', s.prometheuses ?? []),
-    [`/api/v1/namespaces/${ns}`]: () => ({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: ns, labels: s.namespaces[ns] } }),
+    [`/api/v1/namespaces/${ns}`]: () => ({
+      kind: 'Namespace',
+      apiVersion: 'v1',
+      metadata: { name: ns, labels: s.namespaces[ns] },
+    }),
   };
   const proxy = '/api/v1/namespaces/monitoring/services/prometheus-operated:web/proxy/api/v1/';
   const api = s.prometheusApi;
@@ -64,10 +68,24 @@ export async function startFakeApiServer(s: Snapshot, grafanaDeployments: unknow
 /** A kubeconfig pointing at the fake server (plain HTTP on loopback; client-node wants skipTLSVerify for it). */
 export function kubeconfigFor(url: string, namespace: string): string {
   return [
-    'apiVersion: v1', 'kind: Config',
-    'clusters:', '- name: fake', '  cluster:', `    server: ${url}`, '    insecure-skip-tls-verify: true',
-    'users:', '- name: fake', '  user:', '    token: fake-token',
-    'contexts:', '- name: fake', '  context:', '    cluster: fake', '    user: fake', `    namespace: ${namespace}`,
-    'current-context: fake', '',
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: fake',
+    '  cluster:',
+    `    server: ${url}`,
+    '    insecure-skip-tls-verify: true',
+    'users:',
+    '- name: fake',
+    '  user:',
+    '    token: fake-token',
+    'contexts:',
+    '- name: fake',
+    '  context:',
+    '    cluster: fake',
+    '    user: fake',
+    `    namespace: ${namespace}`,
+    'current-context: fake',
+    '',
   ].join('\n');
 }

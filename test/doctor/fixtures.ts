@@ -2,12 +2,8 @@
 // what the API server returns for a blog-api release (labels as charts/blog-api renders them)
 // next to kube-prometheus-stack installed with its default values as release
 // "kube-prometheus-stack" in namespace "monitoring".
-import type {
-  V1ConfigMap, V1Deployment, V1EndpointSlice, V1Job, V1Pod, V1Service,
-} from '@kubernetes/client-node';
-import type {
-  Prometheus, PrometheusApiView, PrometheusRule, ServiceMonitor, Snapshot,
-} from '../../scripts/doctor/types.js';
+import type { V1ConfigMap, V1Deployment, V1EndpointSlice, V1Job, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { Prometheus, PrometheusApiView, PrometheusRule, ServiceMonitor, Snapshot } from '../../scripts/doctor/types.js';
 
 export const NS = 'blog';
 export const RELEASE = 'blog-api';
@@ -31,7 +27,8 @@ const selectorLabels = {
 export function kpsPrometheus(): Prometheus {
   return {
     metadata: {
-      name: 'kube-prometheus-stack-prometheus', namespace: 'monitoring',
+      name: 'kube-prometheus-stack-prometheus',
+      namespace: 'monitoring',
       labels: { app: 'kube-prometheus-stack-prometheus', release: 'kube-prometheus-stack' },
     },
     spec: {
@@ -52,7 +49,10 @@ export function deployment(available = 2, desired = 2): V1Deployment {
       template: { metadata: { labels: chartLabels('api') }, spec: { containers: [{ name: 'api', image: 'blog-api:0.1.0' }] } },
     },
     status: {
-      replicas: desired, updatedReplicas: desired, readyReplicas: available, availableReplicas: available,
+      replicas: desired,
+      updatedReplicas: desired,
+      readyReplicas: available,
+      availableReplicas: available,
       conditions: [
         { type: 'Available', status: available >= desired ? 'True' : 'False', reason: 'MinimumReplicasAvailable' },
         { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
@@ -68,13 +68,22 @@ export function readyPod(name = `${RELEASE}-7d9f8b6c5-x2x4k`): V1Pod {
     status: {
       phase: 'Running',
       conditions: [
-        { type: 'PodScheduled', status: 'True' }, { type: 'Initialized', status: 'True' },
-        { type: 'ContainersReady', status: 'True' }, { type: 'Ready', status: 'True' },
+        { type: 'PodScheduled', status: 'True' },
+        { type: 'Initialized', status: 'True' },
+        { type: 'ContainersReady', status: 'True' },
+        { type: 'Ready', status: 'True' },
       ],
-      containerStatuses: [{
-        name: 'api', image: 'blog-api:0.1.0', imageID: 'sha256:1', ready: true, started: true,
-        restartCount: 0, state: { running: { startedAt: new Date('2026-05-01T10:00:00Z') } },
-      }],
+      containerStatuses: [
+        {
+          name: 'api',
+          image: 'blog-api:0.1.0',
+          imageID: 'sha256:1',
+          ready: true,
+          started: true,
+          restartCount: 0,
+          state: { running: { startedAt: new Date('2026-05-01T10:00:00Z') } },
+        },
+      ],
     },
   };
 }
@@ -89,22 +98,39 @@ export function crashLoopingPod(name = `${RELEASE}-7d9f8b6c5-q8w9e`): V1Pod {
       { type: 'Ready', status: 'False', reason: 'ContainersNotReady' },
       { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady' },
     ],
-    containerStatuses: [{
-      name: 'api', image: 'blog-api:0.1.0', imageID: 'sha256:1', ready: false, started: false,
-      restartCount: 6,
-      state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 2m40s restarting failed container=api' } },
-      lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: new Date(), finishedAt: new Date() } },
-    }],
+    containerStatuses: [
+      {
+        name: 'api',
+        image: 'blog-api:0.1.0',
+        imageID: 'sha256:1',
+        ready: false,
+        started: false,
+        restartCount: 6,
+        state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 2m40s restarting failed container=api' } },
+        lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: new Date(), finishedAt: new Date() } },
+      },
+    ],
   };
   return pod;
 }
 
 export function imagePullPod(): V1Pod {
   const pod = crashLoopingPod(`${RELEASE}-7d9f8b6c5-pull1`);
-  pod.status!.containerStatuses = [{
-    name: 'api', image: 'blog-api:0.1.0', imageID: '', ready: false, restartCount: 0,
-    state: { waiting: { reason: 'ErrImagePull', message: 'failed to pull and unpack image "docker.io/library/blog-api:0.1.0": pull access denied' } },
-  }];
+  pod.status!.containerStatuses = [
+    {
+      name: 'api',
+      image: 'blog-api:0.1.0',
+      imageID: '',
+      ready: false,
+      restartCount: 0,
+      state: {
+        waiting: {
+          reason: 'ErrImagePull',
+          message: 'failed to pull and unpack image "docker.io/library/blog-api:0.1.0": pull access denied',
+        },
+      },
+    },
+  ];
   return pod;
 }
 
@@ -112,7 +138,8 @@ export function service(): V1Service {
   return {
     metadata: { name: RELEASE, namespace: NS, labels: chartLabels('api') },
     spec: {
-      type: 'ClusterIP', selector: selectorLabels,
+      type: 'ClusterIP',
+      selector: selectorLabels,
       ports: [
         { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
         { name: 'metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP' },
@@ -123,7 +150,8 @@ export function service(): V1Service {
 
 export function endpointSlice(ready: number, notReady = 0): V1EndpointSlice {
   const ep = (i: number, isReady: boolean) => ({
-    addresses: [`10.244.0.${10 + i}`], conditions: { ready: isReady, serving: isReady, terminating: false },
+    addresses: [`10.244.0.${10 + i}`],
+    conditions: { ready: isReady, serving: isReady, terminating: false },
     targetRef: { kind: 'Pod', name: `${RELEASE}-pod-${i}`, namespace: NS },
   });
   return {
@@ -133,18 +161,28 @@ export function endpointSlice(ready: number, notReady = 0): V1EndpointSlice {
       ...Array.from({ length: ready }, (_, i) => ep(i, true)),
       ...Array.from({ length: notReady }, (_, i) => ep(ready + i, false)),
     ],
-    ports: [{ name: 'http', port: 3000, protocol: 'TCP' }, { name: 'metrics', port: 9464, protocol: 'TCP' }],
+    ports: [
+      { name: 'http', port: 3000, protocol: 'TCP' },
+      { name: 'metrics', port: 9464, protocol: 'TCP' },
+    ],
   };
 }
 
 export function migrationJob(outcome: 'complete' | 'failed' | 'running'): V1Job {
   const conditions = {
     complete: [{ type: 'Complete', status: 'True' }],
-    failed: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }],
+    failed: [
+      { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
+    ],
     running: [],
   }[outcome];
   return {
-    metadata: { name: `${RELEASE}-migrate`, namespace: NS, labels: chartLabels('migrations'), creationTimestamp: new Date('2026-05-01T09:59:00Z') },
+    metadata: {
+      name: `${RELEASE}-migrate`,
+      namespace: NS,
+      labels: chartLabels('migrations'),
+      creationTimestamp: new Date('2026-05-01T09:59:00Z'),
+    },
     spec: { backoffLimit: 2, template: { spec: { containers: [{ name: 'migrate', command: ['npm', 'run', 'migrate'] }] } } },
     status: { active: outcome === 'running' ? 1 : 0, failed: outcome === 'failed' ? 3 : 0, conditions },
   };
@@ -152,13 +190,23 @@ export function migrationJob(outcome: 'complete' | 'failed' | 'running'): V1Job 
 
 export function failedMigrationPod(): V1Pod {
   return {
-    metadata: { name: `${RELEASE}-migrate-5kq2z`, namespace: NS, labels: { ...chartLabels('migrations'), 'job-name': `${RELEASE}-migrate` } },
+    metadata: {
+      name: `${RELEASE}-migrate-5kq2z`,
+      namespace: NS,
+      labels: { ...chartLabels('migrations'), 'job-name': `${RELEASE}-migrate` },
+    },
     status: {
       phase: 'Failed',
-      containerStatuses: [{
-        name: 'migrate', image: 'blog-api:0.1.0', imageID: 'sha256:1', ready: false, restartCount: 0,
-        state: { terminated: { exitCode: 1, reason: 'Error', message: "Access denied for user 'blog'@'10.244.0.7'\n" } },
-      }],
+      containerStatuses: [
+        {
+          name: 'migrate',
+          image: 'blog-api:0.1.0',
+          imageID: 'sha256:1',
+          ready: false,
+          restartCount: 0,
+          state: { terminated: { exitCode: 1, reason: 'Error', message: "Access denied for user 'blog'@'10.244.0.7'\n" } },
+        },
+      ],
     },
   };
 }
@@ -180,8 +228,14 @@ export function prometheusRule(extraLabels: Record<string, string> = { release: 
     metadata: { name: RELEASE, namespace: NS, uid: '4f1c2a9e', labels: { ...chartLabels('api'), ...extraLabels } },
     spec: {
       groups: [
-        { name: 'blog-api-slo-recording', rules: [{ record: 'slo:sli_error:ratio_rate5m' }, { record: 'slo:sli_error:ratio_rate1h' }] },
-        { name: 'blog-api-slo-alerts', rules: [{ alert: 'BlogApiAvailabilityBudgetBurn' }, { alert: 'BlogApiLatencyBudgetBurn' }] },
+        {
+          name: 'blog-api-slo-recording',
+          rules: [{ record: 'slo:sli_error:ratio_rate5m' }, { record: 'slo:sli_error:ratio_rate1h' }],
+        },
+        {
+          name: 'blog-api-slo-alerts',
+          rules: [{ alert: 'BlogApiAvailabilityBudgetBurn' }, { alert: 'BlogApiLatencyBudgetBurn' }],
+        },
         { name: 'blog-api-causes', rules: [{ alert: 'BlogApiDbPoolSaturated' }, { alert: 'BlogApiCacheHitRatioLow' }] },
       ],
     },
@@ -196,9 +250,16 @@ export function dashboardConfigMap(labels: Record<string, string> = { grafana_da
 }
 
 /** kube-prometheus-stack's Grafana Deployment: the grafana chart's dashboard sidecar and its env. */
-export function kpsGrafanaDeployment(env: Record<string, string> = {
-  METHOD: 'WATCH', LABEL: 'grafana_dashboard', LABEL_VALUE: '1', FOLDER: '/tmp/dashboards', RESOURCE: 'both', NAMESPACE: 'ALL',
-}): V1Deployment {
+export function kpsGrafanaDeployment(
+  env: Record<string, string> = {
+    METHOD: 'WATCH',
+    LABEL: 'grafana_dashboard',
+    LABEL_VALUE: '1',
+    FOLDER: '/tmp/dashboards',
+    RESOURCE: 'both',
+    NAMESPACE: 'ALL',
+  },
+): V1Deployment {
   return {
     metadata: { name: 'kube-prometheus-stack-grafana', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'grafana' } },
     spec: {
@@ -206,8 +267,19 @@ export function kpsGrafanaDeployment(env: Record<string, string> = {
       template: {
         spec: {
           containers: [
-            { name: 'grafana-sc-dashboard', image: 'quay.io/kiwigrid/k8s-sidecar:1.30.0', env: Object.entries(env).map(([name, value]) => ({ name, value })) },
-            { name: 'grafana-sc-datasources', image: 'quay.io/kiwigrid/k8s-sidecar:1.30.0', env: [{ name: 'LABEL', value: 'grafana_datasource' }, { name: 'FOLDER', value: '/etc/grafana/provisioning/datasources' }] },
+            {
+              name: 'grafana-sc-dashboard',
+              image: 'quay.io/kiwigrid/k8s-sidecar:1.30.0',
+              env: Object.entries(env).map(([name, value]) => ({ name, value })),
+            },
+            {
+              name: 'grafana-sc-datasources',
+              image: 'quay.io/kiwigrid/k8s-sidecar:1.30.0',
+              env: [
+                { name: 'LABEL', value: 'grafana_datasource' },
+                { name: 'FOLDER', value: '/etc/grafana/provisioning/datasources' },
+              ],
+            },
             { name: 'grafana', image: 'docker.io/grafana/grafana:12.0.1' },
           ],
         },
@@ -220,24 +292,44 @@ export function kpsGrafanaDeployment(env: Record<string, string> = {
 export function prometheusApi(): PrometheusApiView {
   const file = `/etc/prometheus/rules/prometheus-kube-prometheus-stack-prometheus-rulefiles-0/${NS}-${RELEASE}-4f1c2a9e.yaml`;
   const target = (ip: string) => ({
-    labels: { job: RELEASE, namespace: NS, service: RELEASE, pod: `${RELEASE}-${ip}`, container: 'api', endpoint: 'metrics', instance: `${ip}:9464` },
-    scrapePool: `serviceMonitor/${NS}/${RELEASE}/0`, scrapeUrl: `http://${ip}:9464/metrics`, health: 'up' as const, lastError: '',
+    labels: {
+      job: RELEASE,
+      namespace: NS,
+      service: RELEASE,
+      pod: `${RELEASE}-${ip}`,
+      container: 'api',
+      endpoint: 'metrics',
+      instance: `${ip}:9464`,
+    },
+    scrapePool: `serviceMonitor/${NS}/${RELEASE}/0`,
+    scrapeUrl: `http://${ip}:9464/metrics`,
+    health: 'up' as const,
+    lastError: '',
   });
   return {
     prometheus: 'monitoring/kube-prometheus-stack-prometheus',
     targets: [
-      target('10.244.0.10'), target('10.244.0.11'),
-      { labels: { job: 'apiserver' }, scrapePool: 'serviceMonitor/default/kube-prometheus-stack-apiserver/0', scrapeUrl: 'https://172.18.0.2:6443/metrics', health: 'up', lastError: '' },
+      target('10.244.0.10'),
+      target('10.244.0.11'),
+      {
+        labels: { job: 'apiserver' },
+        scrapePool: 'serviceMonitor/default/kube-prometheus-stack-apiserver/0',
+        scrapeUrl: 'https://172.18.0.2:6443/metrics',
+        health: 'up',
+        lastError: '',
+      },
     ],
     ruleGroups: [
       { name: 'blog-api-slo-recording', file, rules: [{ name: 'slo:sli_error:ratio_rate5m', type: 'recording', health: 'ok' }] },
       { name: 'blog-api-slo-alerts', file, rules: [{ name: 'BlogApiAvailabilityBudgetBurn', type: 'alerting', health: 'ok' }] },
       { name: 'blog-api-causes', file, rules: [{ name: 'BlogApiDbPoolSaturated', type: 'alerting', health: 'ok' }] },
-      { name: 'kubernetes-apps', file: '/etc/prometheus/rules/prometheus-kube-prometheus-stack-prometheus-rulefiles-0/monitoring-kube-prometheus-stack-kubernetes-apps-1.yaml', rules: [] },
+      {
+        name: 'kubernetes-apps',
+        file: '/etc/prometheus/rules/prometheus-kube-prometheus-stack-prometheus-rulefiles-0/monitoring-kube-prometheus-stack-kubernetes-apps-1.yaml',
+        rules: [],
+      },
     ],
-    alerts: [
-      { labels: { alertname: 'Watchdog', severity: 'none' }, annotations: {}, state: 'firing' },
-    ],
+    alerts: [{ labels: { alertname: 'Watchdog', severity: 'none' }, annotations: {}, state: 'firing' }],
   };
 }
 
@@ -257,10 +349,16 @@ export function healthySnapshot(): Snapshot {
     prometheusRules: [prometheusRule()],
     prometheuses: [kpsPrometheus()],
     dashboards: [dashboardConfigMap()],
-    grafanaSidecars: [{
-      grafana: 'monitoring/kube-prometheus-stack-grafana', namespace: 'monitoring',
-      label: 'grafana_dashboard', labelValue: '1', searchNamespaces: 'ALL', resource: 'both',
-    }],
+    grafanaSidecars: [
+      {
+        grafana: 'monitoring/kube-prometheus-stack-grafana',
+        namespace: 'monitoring',
+        label: 'grafana_dashboard',
+        labelValue: '1',
+        searchNamespaces: 'ALL',
+        resource: 'both',
+      },
+    ],
     prometheusApi: prometheusApi(),
   };
 }

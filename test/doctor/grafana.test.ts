@@ -8,16 +8,24 @@ import { dashboardConfigMap, healthySnapshot, kpsGrafanaDeployment, deployment }
 describe('grafanaSidecars', () => {
   it("reads kube-prometheus-stack's grafana-sc-dashboard settings and ignores other containers", () => {
     const found = grafanaSidecars([kpsGrafanaDeployment(), deployment()]);
-    assert.deepEqual(found, [{
-      grafana: 'monitoring/kube-prometheus-stack-grafana', namespace: 'monitoring',
-      label: 'grafana_dashboard', labelValue: '1', searchNamespaces: 'ALL', resource: 'both',
-    }]);
+    assert.deepEqual(found, [
+      {
+        grafana: 'monitoring/kube-prometheus-stack-grafana',
+        namespace: 'monitoring',
+        label: 'grafana_dashboard',
+        labelValue: '1',
+        searchNamespaces: 'ALL',
+        resource: 'both',
+      },
+    ]);
   });
   it('treats a missing NAMESPACE as the Grafana namespace only and splits lists', () => {
     const [own] = grafanaSidecars([kpsGrafanaDeployment({ LABEL: 'grafana_dashboard', FOLDER: '/tmp/dashboards' })]);
     assert.equal(own?.searchNamespaces, undefined);
     assert.equal(own?.labelValue, undefined);
-    const [list] = grafanaSidecars([kpsGrafanaDeployment({ LABEL: 'd', NAMESPACE: 'monitoring, blog', FOLDER: '/tmp/dashboards' })]);
+    const [list] = grafanaSidecars([
+      kpsGrafanaDeployment({ LABEL: 'd', NAMESPACE: 'monitoring, blog', FOLDER: '/tmp/dashboards' }),
+    ]);
     assert.deepEqual(list?.searchNamespaces, ['monitoring', 'blog']);
   });
 });

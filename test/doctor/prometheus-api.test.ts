@@ -29,7 +29,10 @@ describe('targetsUp', () => {
     const s = healthySnapshot();
     s.prometheusApi = undefined;
     assert.equal(targetsUp(s).status, 'skip');
-    s.prometheusApi = { prometheus: 'monitoring/kube-prometheus-stack-prometheus', error: 'HTTP 403: services "prometheus-operated:web" is forbidden' };
+    s.prometheusApi = {
+      prometheus: 'monitoring/kube-prometheus-stack-prometheus',
+      error: 'HTTP 403: services "prometheus-operated:web" is forbidden',
+    };
     const r = targetsUp(s);
     assert.equal(r.status, 'fail');
     assert.match(r.fix ?? '', /services\/proxy/);
@@ -73,7 +76,8 @@ describe('alertsFiring', () => {
     const s = healthySnapshot();
     s.prometheusApi!.alerts!.push({
       labels: { alertname: 'BlogApiAvailabilityBudgetBurn', severity: 'critical', slo: 'availability', namespace: 'blog' },
-      annotations: { runbook_url: 'https://example.invalid/runbook#availability' }, state: 'firing',
+      annotations: { runbook_url: 'https://example.invalid/runbook#availability' },
+      state: 'firing',
     });
     const r = alertsFiring(s);
     assert.equal(r.status, 'fail');
@@ -83,9 +87,21 @@ describe('alertsFiring', () => {
   it('warns on a firing ticket, mentions pending ones, and ignores other namespaces', () => {
     const s = healthySnapshot();
     s.prometheusApi!.alerts!.push(
-      { labels: { alertname: 'BlogApiCacheHitRatioLow', severity: 'warning', namespace: 'blog' }, annotations: {}, state: 'firing' },
-      { labels: { alertname: 'BlogApiDbPoolSaturated', severity: 'warning', namespace: 'blog' }, annotations: {}, state: 'pending' },
-      { labels: { alertname: 'BlogApiLatencyBudgetBurn', severity: 'critical', namespace: 'staging' }, annotations: {}, state: 'firing' },
+      {
+        labels: { alertname: 'BlogApiCacheHitRatioLow', severity: 'warning', namespace: 'blog' },
+        annotations: {},
+        state: 'firing',
+      },
+      {
+        labels: { alertname: 'BlogApiDbPoolSaturated', severity: 'warning', namespace: 'blog' },
+        annotations: {},
+        state: 'pending',
+      },
+      {
+        labels: { alertname: 'BlogApiLatencyBudgetBurn', severity: 'critical', namespace: 'staging' },
+        annotations: {},
+        state: 'firing',
+      },
     );
     const r = alertsFiring(s);
     assert.equal(r.status, 'warn');

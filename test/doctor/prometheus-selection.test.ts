@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  prometheusRuleSelected, serviceMonitorMatchesService, serviceMonitorSelected,
+  prometheusRuleSelected,
+  serviceMonitorMatchesService,
+  serviceMonitorSelected,
 } from '../../scripts/doctor/checks/prometheus-selection.js';
 import { healthySnapshot, kpsPrometheus, prometheusRule, serviceMonitor } from './fixtures.js';
 

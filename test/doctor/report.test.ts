@@ -10,7 +10,10 @@ const ctx = { release: 'blog-api', namespace: 'blog', cluster: 'fixtures, no clu
 describe('diagnose + report', () => {
   it('a healthy release passes every check and exits 0', () => {
     const results = diagnose(healthySnapshot());
-    assert.deepEqual(results.filter((r) => r.status !== 'pass').map((r) => r.id), []);
+    assert.deepEqual(
+      results.filter((r) => r.status !== 'pass').map((r) => r.id),
+      [],
+    );
     assert.equal(exitCode(results), 0);
     assert.match(renderTable(ctx, results), /12 passed, 0 warnings, 0 failed, 0 skipped$/);
   });

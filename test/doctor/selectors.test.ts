@@ -44,6 +44,14 @@ describe('describeSelector', () => {
     assert.equal(describeSelector({ matchLabels: { release: 'kps' } }), 'release=kps');
     assert.equal(describeSelector({}), '{} (everything)');
     assert.equal(describeSelector(null), 'null (nothing)');
-    assert.equal(describeSelector({ matchExpressions: [{ key: 'a', operator: 'In', values: ['x', 'y'] }, { key: 'b', operator: 'Exists' }] }), 'a in (x,y), b');
+    assert.equal(
+      describeSelector({
+        matchExpressions: [
+          { key: 'a', operator: 'In', values: ['x', 'y'] },
+          { key: 'b', operator: 'Exists' },
+        ],
+      }),
+      'a in (x,y), b',
+    );
   });
 });

@@ -3,9 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { migrationJob as checkMigration } from '../../scripts/doctor/checks/migration.js';
 import { serviceEndpoints } from '../../scripts/doctor/checks/service.js';
-import {
-  crashLoopingPod, endpointSlice, failedMigrationPod, healthySnapshot, migrationJob, readyPod,
-} from './fixtures.js';
+import { crashLoopingPod, endpointSlice, failedMigrationPod, healthySnapshot, migrationJob, readyPod } from './fixtures.js';
 
 describe('serviceEndpoints', () => {
   it('passes with ready endpoints', () => {
@@ -29,7 +27,10 @@ describe('serviceEndpoints', () => {
   });
   it('requires the http and metrics port names', () => {
     const s = healthySnapshot();
-    s.service!.spec!.ports = [{ name: 'http', port: 80 }, { name: 'prom', port: 9464 }];
+    s.service!.spec!.ports = [
+      { name: 'http', port: 80 },
+      { name: 'prom', port: 9464 },
+    ];
     const r = serviceEndpoints(s);
     assert.equal(r.status, 'fail');
     assert.match(r.detail, /lacks port\(s\) named metrics/);

@@ -2,9 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deploymentAvailable, podsReady, restarts } from '../../scripts/doctor/checks/workload.js';
-import {
-  crashLoopingPod, deployment, healthySnapshot, imagePullPod, readyPod,
-} from './fixtures.js';
+import { crashLoopingPod, deployment, healthySnapshot, imagePullPod, readyPod } from './fixtures.js';
 
 describe('deploymentAvailable', () => {
   it('passes when all replicas are available', () => {
@@ -24,7 +22,12 @@ describe('deploymentAvailable', () => {
   it('reports a stalled rollout with its message', () => {
     const s = healthySnapshot();
     s.deployment = deployment(1, 2);
-    s.deployment.status!.conditions!.push({ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "blog-api-7d9f8b6c5" has timed out progressing.' });
+    s.deployment.status!.conditions!.push({
+      type: 'Progressing',
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+      message: 'ReplicaSet "blog-api-7d9f8b6c5" has timed out progressing.',
+    });
     assert.match(deploymentAvailable(s).detail, /timed out progressing/);
   });
 });
@@ -52,14 +55,27 @@ describe('podsReady', () => {
   it('blames readiness when the container runs but is not ready', () => {
     const s = healthySnapshot();
     const pod = readyPod();
-    pod.status!.conditions = [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False' }];
+    pod.status!.conditions = [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Ready', status: 'False' },
+    ];
     s.pods = [pod];
     assert.match(podsReady(s).detail, /running but not ready/);
   });
   it('reports unschedulable pods', () => {
     const s = healthySnapshot();
     const pod = readyPod();
-    pod.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient memory.' }] };
+    pod.status = {
+      phase: 'Pending',
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: '0/1 nodes are available: 1 Insufficient memory.',
+        },
+      ],
+    };
     s.pods = [pod];
     assert.match(podsReady(s).detail, /Insufficient memory/);
   });

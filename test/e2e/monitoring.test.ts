@@ -80,9 +80,15 @@ function ensureBuilt(): void {
   assert.equal(res.status, 0, `npm run build failed:\n${res.stdout}${res.stderr}`);
 }
 
-async function promQuery(promUrl: string, query: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+async function promQuery(
+  promUrl: string,
+  query: string,
+): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+  const body = (await res.json()) as {
+    status: string;
+    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
   if (body.status !== 'success') throw new Error(`query ${query}: ${JSON.stringify(body)}`);
   return body.data.result;
 }
@@ -114,8 +120,12 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
     let n = 0;
     while (trafficOn) {
       n++;
-      await fetch(`${apiUrl}/api/profiles/e2e-nobody-${n}`).then((r) => r.arrayBuffer()).catch(() => undefined);
-      await fetch(`${apiUrl}/api/tags`).then((r) => r.arrayBuffer()).catch(() => undefined);
+      await fetch(`${apiUrl}/api/profiles/e2e-nobody-${n}`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
+      await fetch(`${apiUrl}/api/tags`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
       await sleep(50);
     }
   }
@@ -126,7 +136,9 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
     ensureBuilt();
 
     // Rules exactly as the chart renders them, with the test's short windows.
-    const groups = ruleGroups(renderChart({ release: JOB, namespace: NAMESPACE, valuesFiles: [path.join(HERE, 'monitoring-values.yaml')] }));
+    const groups = ruleGroups(
+      renderChart({ release: JOB, namespace: NAMESPACE, valuesFiles: [path.join(HERE, 'monitoring-values.yaml')] }),
+    );
     writeFileSync(path.join(dir, 'rules.yaml'), rulesFileYaml(groups));
     const check = promtool(['check', 'rules', 'rules.yaml'], dir);
     assert.equal(check.status, 0, check.output);
@@ -181,7 +193,9 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
         global: { scrape_interval: '1s', scrape_timeout: '900ms', evaluation_interval: '1s' },
         rule_files: ['rules.yaml'],
         alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
-        scrape_configs: [{ job_name: JOB, static_configs: [{ targets: [`127.0.0.1:${metricsPort}`], labels: { namespace: NAMESPACE } }] }],
+        scrape_configs: [
+          { job_name: JOB, static_configs: [{ targets: [`127.0.0.1:${metricsPort}`], labels: { namespace: NAMESPACE } }] },
+        ],
       }),
     );
     start('prometheus', prometheus, [
@@ -202,7 +216,9 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
     });
     await waitFor('the service /readyz', 30_000, async () => ((await fetch(`${apiUrl}/readyz`)).ok ? true : undefined));
     await waitFor('Prometheus ready', 30_000, async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined));
-    await waitFor('Alertmanager ready', 30_000, async () => ((await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok ? true : undefined));
+    await waitFor('Alertmanager ready', 30_000, async () =>
+      (await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok ? true : undefined,
+    );
     trafficOn = true;
     traffic = generateTraffic();
   });
@@ -240,7 +256,11 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
     assert.ok(Number(latency[0]!.value[1]) < 0.5, `latency error ratio ${latency[0]!.value[1]}`);
     const objective = await promQuery(promUrl, `slo:objective:ratio{slo="availability",${sel}}`);
     assert.equal(objective[0]?.value[1], '0.99');
-    assert.deepEqual(received.filter((a) => a.labels.alertname === 'BlogApiAvailabilityBudgetBurn'), [], 'no page while healthy');
+    assert.deepEqual(
+      received.filter((a) => a.labels.alertname === 'BlogApiAvailabilityBudgetBurn'),
+      [],
+      'no page while healthy',
+    );
   });
 
   it('an outage (database dropped under traffic) pages through Alertmanager to the webhook', async () => {
@@ -250,7 +270,8 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
     assert.ok(status >= 500, `a read after the drop answered ${status}`);
     const page = await waitFor('BlogApiAvailabilityBudgetBurn (critical) at the webhook', 60_000, async () =>
       received.find(
-        (a) => a.status === 'firing' && a.labels.alertname === 'BlogApiAvailabilityBudgetBurn' && a.labels.severity === 'critical',
+        (a) =>
+          a.status === 'firing' && a.labels.alertname === 'BlogApiAvailabilityBudgetBurn' && a.labels.severity === 'critical',
       ),
     );
     assert.equal(page.labels.slo, 'availability');

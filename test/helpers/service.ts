@@ -21,7 +21,11 @@ export interface TestService {
   readonly metricsUrl: string;
   readonly databaseUrl: string;
   readonly databaseName: string;
-  api<T = any>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<ApiResponse<T>>;
+  api<T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string },
+  ): Promise<ApiResponse<T>>;
   /** Sum of a metric's samples whose labels include `labels`, read from the live /metrics. */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   stop(): Promise<void>;

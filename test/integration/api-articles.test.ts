@@ -22,7 +22,14 @@ describe('articles, favorites, feed and tags', () => {
     const u = await registerUser(t);
     const res = await t.api('POST', '/api/articles', {
       token: u.token,
-      body: { article: { title: 'How to train your dragon', description: 'Ever wonder how?', body: 'Very carefully.', tagList: ['training', 'dragons', 'training'] } },
+      body: {
+        article: {
+          title: 'How to train your dragon',
+          description: 'Ever wonder how?',
+          body: 'Very carefully.',
+          tagList: ['training', 'dragons', 'training'],
+        },
+      },
     });
     assert.equal(res.status, 201);
     const a = res.body.article;
@@ -67,16 +74,25 @@ describe('articles, favorites, feed and tags', () => {
     assert.equal(body.status, 200);
     assert.equal(body.body.article.body, 'With two hands');
     assert.equal(body.body.article.slug, a.slug);
-    const renamed = await t.api('PUT', `/api/articles/${a.slug}`, { token: u.token, body: { article: { title: 'Brand new title', tagList: ['y', 'b'] } } });
+    const renamed = await t.api('PUT', `/api/articles/${a.slug}`, {
+      token: u.token,
+      body: { article: { title: 'Brand new title', tagList: ['y', 'b'] } },
+    });
     assert.equal(renamed.status, 200);
     assert.match(renamed.body.article.slug, /^brand-new-title/);
     assert.deepEqual(renamed.body.article.tagList, ['b', 'y']);
     assert.equal((await t.api('GET', `/api/articles/${a.slug}`)).status, 404);
-    const forbidden = await t.api('PUT', `/api/articles/${renamed.body.article.slug}`, { token: other.token, body: { article: { body: 'mine now' } } });
+    const forbidden = await t.api('PUT', `/api/articles/${renamed.body.article.slug}`, {
+      token: other.token,
+      body: { article: { body: 'mine now' } },
+    });
     assert.equal(forbidden.status, 403);
     assert.ok(forbidden.body.errors.article);
     assert.equal((await t.api('DELETE', `/api/articles/${renamed.body.article.slug}`, { token: other.token })).status, 403);
-    assert.equal((await t.api('PUT', `/api/articles/${renamed.body.article.slug}`, { body: { article: { body: 'x' } } })).status, 401);
+    assert.equal(
+      (await t.api('PUT', `/api/articles/${renamed.body.article.slug}`, { body: { article: { body: 'x' } } })).status,
+      401,
+    );
   });
 
   it('when the author deletes an article, then 204 and it is gone; unknown slugs are 404', async () => {
@@ -97,17 +113,29 @@ describe('articles, favorites, feed and tags', () => {
     const a3 = await createArticle(t, alice.token);
     const byTag = await t.api('GET', `/api/articles?tag=${tag}`);
     assert.equal(byTag.status, 200);
-    assert.deepEqual(byTag.body.articles.map((a: { slug: string }) => a.slug), [a2.slug, a1.slug]);
+    assert.deepEqual(
+      byTag.body.articles.map((a: { slug: string }) => a.slug),
+      [a2.slug, a1.slug],
+    );
     assert.equal(byTag.body.articlesCount, 2);
     assert.equal('body' in byTag.body.articles[0], false);
     const byAuthor = await t.api('GET', `/api/articles?author=${alice.username}`);
-    assert.deepEqual(byAuthor.body.articles.map((a: { slug: string }) => a.slug), [a3.slug, a1.slug]);
+    assert.deepEqual(
+      byAuthor.body.articles.map((a: { slug: string }) => a.slug),
+      [a3.slug, a1.slug],
+    );
     await t.api('POST', `/api/articles/${a1.slug}/favorite`, { token: bob.token });
     const fav = await t.api('GET', `/api/articles?favorited=${bob.username}`);
-    assert.deepEqual(fav.body.articles.map((a: { slug: string }) => a.slug), [a1.slug]);
+    assert.deepEqual(
+      fav.body.articles.map((a: { slug: string }) => a.slug),
+      [a1.slug],
+    );
     assert.equal(fav.body.articles[0].favoritesCount, 1);
     const paged = await t.api('GET', `/api/articles?author=${alice.username}&limit=1&offset=1`);
-    assert.deepEqual(paged.body.articles.map((a: { slug: string }) => a.slug), [a1.slug]);
+    assert.deepEqual(
+      paged.body.articles.map((a: { slug: string }) => a.slug),
+      [a1.slug],
+    );
     assert.equal(paged.body.articlesCount, 2);
     const none = await t.api('GET', '/api/articles?author=nobody-at-all');
     assert.deepEqual(none.body, { articles: [], articlesCount: 0 });
@@ -156,7 +184,10 @@ describe('articles, favorites, feed and tags', () => {
     const f2 = await createArticle(t, followed.token);
     const feed = await t.api('GET', '/api/articles/feed', { token: reader.token });
     assert.equal(feed.status, 200);
-    assert.deepEqual(feed.body.articles.map((a: { slug: string }) => a.slug), [f2.slug, f1.slug]);
+    assert.deepEqual(
+      feed.body.articles.map((a: { slug: string }) => a.slug),
+      [f2.slug, f1.slug],
+    );
     assert.equal(feed.body.articlesCount, 2);
     assert.ok(feed.body.articles.every((a: { author: { following: boolean } }) => a.author.following));
     assert.equal((await t.api('GET', '/api/articles/feed')).status, 401);
@@ -164,16 +195,28 @@ describe('articles, favorites, feed and tags', () => {
 
   it('when article input is invalid, then 422 per field', async () => {
     const u = await registerUser(t);
-    const res = await t.api('POST', '/api/articles', { token: u.token, body: { article: { title: '', body: 'x', tagList: 'nope' } } });
+    const res = await t.api('POST', '/api/articles', {
+      token: u.token,
+      body: { article: { title: '', body: 'x', tagList: 'nope' } },
+    });
     assert.equal(res.status, 422);
     assert.ok(res.body.errors.title);
     assert.ok(res.body.errors.description);
     assert.ok(res.body.errors.tagList);
-    const long = await t.api('POST', '/api/articles', { token: u.token, body: { article: { title: 'x'.repeat(201), description: 'd', body: 'b' } } });
+    const long = await t.api('POST', '/api/articles', {
+      token: u.token,
+      body: { article: { title: 'x'.repeat(201), description: 'd', body: 'b' } },
+    });
     assert.equal(long.status, 422);
-    const tags = await t.api('POST', '/api/articles', { token: u.token, body: { article: { title: 't', description: 'd', body: 'b', tagList: Array.from({ length: 11 }, (_, i) => `t${i}`) } } });
+    const tags = await t.api('POST', '/api/articles', {
+      token: u.token,
+      body: { article: { title: 't', description: 'd', body: 'b', tagList: Array.from({ length: 11 }, (_, i) => `t${i}`) } },
+    });
     assert.equal(tags.status, 422);
-    assert.equal((await t.api('POST', '/api/articles', { body: { article: { title: 't', description: 'd', body: 'b' } } })).status, 401);
+    assert.equal(
+      (await t.api('POST', '/api/articles', { body: { article: { title: 't', description: 'd', body: 'b' } } })).status,
+      401,
+    );
   });
 
   it('when tags are listed, then tags of existing articles appear, most used first', async () => {
@@ -197,23 +240,41 @@ describe('comments', () => {
     const author = await registerUser(t);
     const commenter = await registerUser(t);
     const a = await createArticle(t, author.token);
-    const added = await t.api('POST', `/api/articles/${a.slug}/comments`, { token: commenter.token, body: { comment: { body: 'Thank you so much!' } } });
+    const added = await t.api('POST', `/api/articles/${a.slug}/comments`, {
+      token: commenter.token,
+      body: { comment: { body: 'Thank you so much!' } },
+    });
     assert.equal(added.status, 200);
     assert.equal(added.body.comment.body, 'Thank you so much!');
     assert.equal(typeof added.body.comment.id, 'number');
     assert.equal(added.body.comment.author.username, commenter.username);
-    const second = await t.api('POST', `/api/articles/${a.slug}/comments`, { token: author.token, body: { comment: { body: 'second' } } });
+    const second = await t.api('POST', `/api/articles/${a.slug}/comments`, {
+      token: author.token,
+      body: { comment: { body: 'second' } },
+    });
     const list = await t.api('GET', `/api/articles/${a.slug}/comments`);
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.comments.map((c: { id: number }) => c.id), [second.body.comment.id, added.body.comment.id]);
+    assert.deepEqual(
+      list.body.comments.map((c: { id: number }) => c.id),
+      [second.body.comment.id, added.body.comment.id],
+    );
     const forbidden = await t.api('DELETE', `/api/articles/${a.slug}/comments/${added.body.comment.id}`, { token: author.token });
     assert.equal(forbidden.status, 403);
     assert.equal((await t.api('DELETE', `/api/articles/${a.slug}/comments/${added.body.comment.id}`)).status, 401);
-    assert.equal((await t.api('DELETE', `/api/articles/${a.slug}/comments/${added.body.comment.id}`, { token: commenter.token })).status, 204);
-    assert.equal((await t.api('DELETE', `/api/articles/${a.slug}/comments/${added.body.comment.id}`, { token: commenter.token })).status, 404);
+    assert.equal(
+      (await t.api('DELETE', `/api/articles/${a.slug}/comments/${added.body.comment.id}`, { token: commenter.token })).status,
+      204,
+    );
+    assert.equal(
+      (await t.api('DELETE', `/api/articles/${a.slug}/comments/${added.body.comment.id}`, { token: commenter.token })).status,
+      404,
+    );
     assert.equal((await t.api('DELETE', `/api/articles/${a.slug}/comments/abc`, { token: commenter.token })).status, 422);
     assert.equal((await t.api('GET', '/api/articles/no-such-article/comments')).status, 404);
-    const blank = await t.api('POST', `/api/articles/${a.slug}/comments`, { token: author.token, body: { comment: { body: '  ' } } });
+    const blank = await t.api('POST', `/api/articles/${a.slug}/comments`, {
+      token: author.token,
+      body: { comment: { body: '  ' } },
+    });
     assert.equal(blank.status, 422);
     assert.ok(blank.body.errors.body);
   });

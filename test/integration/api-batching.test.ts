@@ -38,7 +38,10 @@ describe('constant SQL statements per page', () => {
     }
     for (let i = 0; i < 100; i += 1) {
       const author = authors[i % authors.length]!;
-      await t.api('POST', `/api/articles/${slugWithComments}/comments`, { token: author.token, body: { comment: { body: `c${i}` } } });
+      await t.api('POST', `/api/articles/${slugWithComments}/comments`, {
+        token: author.token,
+        body: { comment: { body: `c${i}` } },
+      });
     }
   });
   after(() => t.stop());
@@ -69,9 +72,16 @@ describe('constant SQL statements per page', () => {
       const author = await registerUser(t);
       const a = await createArticle(t, author.token);
       for (let i = 0; i < n; i += 1) {
-        await t.api('POST', `/api/articles/${a.slug}/comments`, { token: i % 2 ? author.token : reader.token, body: { comment: { body: `c${i}` } } });
+        await t.api('POST', `/api/articles/${a.slug}/comments`, {
+          token: i % 2 ? author.token : reader.token,
+          body: { comment: { body: `c${i}` } },
+        });
       }
-      const { statements, items } = await statementsFor(`/api/articles/${a.slug}/comments`, '/api/articles/:slug/comments', reader.token);
+      const { statements, items } = await statementsFor(
+        `/api/articles/${a.slug}/comments`,
+        '/api/articles/:slug/comments',
+        reader.token,
+      );
       assert.equal(items, n);
       counts.push(statements);
     }

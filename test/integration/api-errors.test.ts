@@ -17,7 +17,10 @@ describe('error answers are always JSON with the right status', () => {
 
   it('when the body is larger than the limit, then 413 JSON and nothing is stored', async () => {
     const u = await registerUser(t);
-    const res = await t.api('POST', '/api/articles', { token: u.token, body: { article: { title: 't', description: 'd', body: 'x'.repeat(4096) } } });
+    const res = await t.api('POST', '/api/articles', {
+      token: u.token,
+      body: { article: { title: 't', description: 'd', body: 'x'.repeat(4096) } },
+    });
     assert.equal(res.status, 413);
     assert.deepEqual(res.body, { errors: { body: ['request body too large'] } });
     const list = await t.api('GET', `/api/articles?author=${u.username}`);

@@ -24,7 +24,11 @@ describe('profiles and follows', () => {
     const followed = await t.api('POST', `/api/profiles/${celeb.username}/follow`, { token: fan.token });
     assert.equal(followed.status, 200);
     assert.equal(followed.body.profile.following, true);
-    assert.equal((await t.api('POST', `/api/profiles/${celeb.username}/follow`, { token: fan.token })).status, 200, 'following twice is idempotent');
+    assert.equal(
+      (await t.api('POST', `/api/profiles/${celeb.username}/follow`, { token: fan.token })).status,
+      200,
+      'following twice is idempotent',
+    );
     assert.equal((await t.api('GET', `/api/profiles/${celeb.username}`, { token: fan.token })).body.profile.following, true);
     assert.equal((await t.api('GET', `/api/profiles/${celeb.username}`, { token: other.token })).body.profile.following, false);
     const unfollowed = await t.api('DELETE', `/api/profiles/${celeb.username}/follow`, { token: fan.token });
@@ -58,7 +62,10 @@ describe('profiles and follows', () => {
     assert.equal((await t.api('GET', `/api/profiles/alice${suffix}%20`)).body.profile.username, `alice${suffix}`);
     assert.equal((await t.api('GET', `/api/profiles/jose${suffix}`)).body.profile.username, `José${suffix}`);
     assert.equal((await t.api('GET', `/api/articles?author=jose${suffix}`)).body.articlesCount, 1);
-    for (const [user, to] of [[alice, `bob${suffix}`], [jose, `pedro${suffix}`]] as const) {
+    for (const [user, to] of [
+      [alice, `bob${suffix}`],
+      [jose, `pedro${suffix}`],
+    ] as const) {
       assert.equal((await t.api('PUT', '/api/user', { token: user.token, body: { user: { username: to } } })).status, 200);
     }
     const oldAlice = await t.api('GET', `/api/profiles/alice${suffix}%20`);

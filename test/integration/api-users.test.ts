@@ -12,7 +12,9 @@ describe('users and auth', () => {
   after(() => t.stop());
 
   it('when a user registers, then the answer is 201 with the RealWorld user shape and a token', async () => {
-    const res = await t.api('POST', '/api/users', { body: { user: { username: 'jake', email: 'jake@jake.jake', password: 'jakejake' } } });
+    const res = await t.api('POST', '/api/users', {
+      body: { user: { username: 'jake', email: 'jake@jake.jake', password: 'jakejake' } },
+    });
     assert.equal(res.status, 201);
     assert.deepEqual(Object.keys(res.body.user).sort(), ['bio', 'email', 'image', 'token', 'username']);
     assert.equal(res.body.user.username, 'jake');
@@ -22,7 +24,9 @@ describe('users and auth', () => {
 
   it('when the username or email is taken (in any case), then 422 names the field', async () => {
     await registerUser(t, 'taken');
-    const res = await t.api('POST', '/api/users', { body: { user: { username: 'TAKEN', email: 'taken@example.test', password: 'password123' } } });
+    const res = await t.api('POST', '/api/users', {
+      body: { user: { username: 'TAKEN', email: 'taken@example.test', password: 'password123' } },
+    });
     assert.equal(res.status, 422);
     assert.deepEqual(res.body.errors.username, ['has already been taken']);
     assert.deepEqual(res.body.errors.email, ['has already been taken']);
@@ -49,7 +53,9 @@ describe('users and auth', () => {
     const wrong = await t.api('POST', '/api/users/login', { body: { user: { email: u.email, password: 'nope-nope' } } });
     assert.equal(wrong.status, 401);
     assert.ok(wrong.body.errors);
-    const unknown = await t.api('POST', '/api/users/login', { body: { user: { email: 'nobody@example.test', password: 'password123' } } });
+    const unknown = await t.api('POST', '/api/users/login', {
+      body: { user: { email: 'nobody@example.test', password: 'password123' } },
+    });
     assert.equal(unknown.status, 401);
   });
 
@@ -59,10 +65,19 @@ describe('users and auth', () => {
     assert.equal(malformed.status, 401);
     assert.ok(malformed.body.errors.token);
     assert.equal((await t.api('GET', '/api/user', { headers: { Authorization: 'Basic abc' } })).status, 401);
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('1').setExpirationTime('1h').sign(new TextEncoder().encode('another-secret-entirely-123'));
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('1')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('another-secret-entirely-123'));
     assert.equal((await t.api('GET', '/api/user', { token: forged })).status, 401);
     const key = new TextEncoder().encode('test-secret-with-enough-length');
-    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('1').setIssuedAt(1000).setExpirationTime(2000).sign(key);
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('1')
+      .setIssuedAt(1000)
+      .setExpirationTime(2000)
+      .sign(key);
     const res = await t.api('GET', '/api/user', { token: expired });
     assert.equal(res.status, 401);
     assert.deepEqual(res.body.errors.token, ['token expired']);
@@ -72,13 +87,17 @@ describe('users and auth', () => {
     const u = await registerUser(t);
     const res = await t.api('PUT', '/api/user', {
       token: u.token,
-      body: { user: { email: `new-${u.email}`, bio: 'I like dragons', image: 'https://example.test/a.png', password: 'newpassword1' } },
+      body: {
+        user: { email: `new-${u.email}`, bio: 'I like dragons', image: 'https://example.test/a.png', password: 'newpassword1' },
+      },
     });
     assert.equal(res.status, 200);
     assert.equal(res.body.user.email, `new-${u.email}`);
     assert.equal(res.body.user.bio, 'I like dragons');
     assert.equal(res.body.user.image, 'https://example.test/a.png');
-    const login = await t.api('POST', '/api/users/login', { body: { user: { email: `new-${u.email}`, password: 'newpassword1' } } });
+    const login = await t.api('POST', '/api/users/login', {
+      body: { user: { email: `new-${u.email}`, password: 'newpassword1' } },
+    });
     assert.equal(login.status, 200);
   });
 

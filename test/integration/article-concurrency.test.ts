@@ -33,11 +33,22 @@ describe('concurrent article creation', () => {
         users.map((u, i) =>
           t.api('POST', '/api/articles', {
             token: u.token,
-            body: { article: { title: `Round ${round} post ${i}`, description: 'd', body: 'b', tagList: [`shared${round}`, `zeta${round}`, `alpha${round}`, `own${round}-${i}`] } },
+            body: {
+              article: {
+                title: `Round ${round} post ${i}`,
+                description: 'd',
+                body: 'b',
+                tagList: [`shared${round}`, `zeta${round}`, `alpha${round}`, `own${round}-${i}`],
+              },
+            },
           }),
         ),
       );
-      assert.deepEqual(results.map((r) => r.status), Array(10).fill(201), results.map((r) => r.text).join('\n'));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(10).fill(201),
+        results.map((r) => r.text).join('\n'),
+      );
       for (const [i, r] of results.entries()) {
         assert.deepEqual(r.body.article.tagList, [`alpha${round}`, `own${round}-${i}`, `shared${round}`, `zeta${round}`]);
       }

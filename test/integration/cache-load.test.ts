@@ -14,7 +14,13 @@ describe('cache under the 5:1 scenario', { timeout: 90_000 }, () => {
   });
 
   it('when 10 users each post then read the list 5 times, then hits >= 95%, no stale read, < 0.25 SQL per list GET', async () => {
-    const result = await runLoad({ baseUrl: t.baseUrl, metricsUrl: t.metricsUrl, users: 10, concurrency: 10, maxDurationMs: 60_000 });
+    const result = await runLoad({
+      baseUrl: t.baseUrl,
+      metricsUrl: t.metricsUrl,
+      users: 10,
+      concurrency: 10,
+      maxDurationMs: 60_000,
+    });
     console.log(JSON.stringify(result));
     assert.equal(result.users, 10);
     assert.equal(result.errors, 0);
@@ -37,7 +43,13 @@ describe('cache under the 5:1 scenario', { timeout: 90_000 }, () => {
   });
 
   it('when readers are logged in, then their favorited/following sets come from the cache too', async () => {
-    const result = await runLoad({ baseUrl: t.baseUrl, metricsUrl: t.metricsUrl, users: 10, authReads: true, maxDurationMs: 60_000 });
+    const result = await runLoad({
+      baseUrl: t.baseUrl,
+      metricsUrl: t.metricsUrl,
+      users: 10,
+      authReads: true,
+      maxDurationMs: 60_000,
+    });
     console.log(JSON.stringify(result));
     assert.equal(result.errors, 0);
     assert.equal(result.staleReads, 0, result.staleExamples.join('\n'));

@@ -20,9 +20,13 @@ async function freePort(): Promise<number> {
 }
 
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start')), 5000);
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -86,9 +90,17 @@ describe('Redis SIGKILLed mid-load', { timeout: 110_000 }, () => {
     });
     await faults;
     const report = Object.fromEntries(
-      Object.entries(phases).map(([name, samples]) => [name, { requests: samples.length, failed: samples.filter((s) => !s.ok).length, ...summarize(samples.map((s) => s.ms)) }]),
+      Object.entries(phases).map(([name, samples]) => [
+        name,
+        { requests: samples.length, failed: samples.filter((s) => !s.ok).length, ...summarize(samples.map((s) => s.ms)) },
+      ]),
     );
-    console.log(JSON.stringify({ load: { requests: result.requests, errors: result.errors, staleReads: result.staleReads }, phases: report }));
+    console.log(
+      JSON.stringify({
+        load: { requests: result.requests, errors: result.errors, staleReads: result.staleReads },
+        phases: report,
+      }),
+    );
     assert.equal(result.errors, 0);
     assert.equal(result.staleReads, 0, result.staleExamples.join('\n'));
     for (const [name, samples] of Object.entries(phases)) {

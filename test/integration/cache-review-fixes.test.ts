@@ -13,7 +13,16 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../app/log.js';
 import { createRedisClient, DEFAULT_CACHE_OPTIONS, RedisCache } from '../../app/cache/redis-cache.js';
 import { ensureDatabase, migrateToLatest } from '../../app/db/migrate.js';
-import { createArticle, dropDatabase, MYSQL_SERVER_URL, REDIS_URL, registerUser, startTestService, uniqueDatabaseName, type TestService } from '../helpers/service.js';
+import {
+  createArticle,
+  dropDatabase,
+  MYSQL_SERVER_URL,
+  REDIS_URL,
+  registerUser,
+  startTestService,
+  uniqueDatabaseName,
+  type TestService,
+} from '../helpers/service.js';
 
 /** Redis keys of one test database's namespace (the shared Redis serves other services too). */
 async function namespaceKeys(redis: Redis, databaseName: string, suffix: string): Promise<string[]> {
@@ -45,7 +54,10 @@ describe('cache namespace when replicas start before the migration', { timeout: 
       assert.equal(read.status, 200);
       assert.equal(read.body.article.body, 'first body');
     }
-    const put = await late.api('PUT', `/api/articles/${article.slug}`, { token: author.token, body: { article: { body: 'second body' } } });
+    const put = await late.api('PUT', `/api/articles/${article.slug}`, {
+      token: author.token,
+      body: { article: { body: 'second body' } },
+    });
     assert.equal(put.status, 200);
     const after = await early.api('GET', `/api/articles/${article.slug}`);
     assert.equal(after.body.article.body, 'second body', 'the early replica served a body older than an acknowledged write');
@@ -73,9 +85,16 @@ describe('cache leases and made-up names', { timeout: 60_000 }, () => {
       assert.equal((await t.api('GET', '/api/profiles/nobody-at-all')).status, 404);
       timings.push(Math.round(performance.now() - started));
     }
-    assert.deepEqual(await namespaceKeys(redis, t.databaseName, ':lease:*'), [], `leases left behind; timings ${timings.join(',')} ms`);
+    assert.deepEqual(
+      await namespaceKeys(redis, t.databaseName, ':lease:*'),
+      [],
+      `leases left behind; timings ${timings.join(',')} ms`,
+    );
     // A lease left behind made every later lookup poll 10 x 20 ms before filling.
-    assert.ok(timings.slice(1).every((ms) => ms < 150), `lookups of missing keys took ${timings.join(',')} ms`);
+    assert.ok(
+      timings.slice(1).every((ms) => ms < 150),
+      `lookups of missing keys took ${timings.join(',')} ms`,
+    );
   });
 
   it('when a fill or an index build throws, then its lease is released', async () => {
@@ -110,11 +129,14 @@ describe('cache leases and made-up names', { timeout: 60_000 }, () => {
       // Both indexes complete in Redis, so the updates' cache changes apply to them.
       await Promise.all([listedUnder(tagA), listedUnder(tagB)]);
       await Promise.all(
-        [tagA, tagB].map((tag) => t.api('PUT', `/api/articles/${article.slug}`, { token: author.token, body: { article: { tagList: [tag] } } })),
+        [tagA, tagB].map((tag) =>
+          t.api('PUT', `/api/articles/${article.slug}`, { token: author.token, body: { article: { tagList: [tag] } } }),
+        ),
       );
       const final: string[] = (await t.api('GET', `/api/articles/${article.slug}`)).body.article.tagList;
       const [underA, underB] = [await listedUnder(tagA), await listedUnder(tagB)];
-      if (underA !== final.includes(tagA) || underB !== final.includes(tagB)) wrong.push(`round ${round}: tags ${final}, under A ${underA}, under B ${underB}`);
+      if (underA !== final.includes(tagA) || underB !== final.includes(tagB))
+        wrong.push(`round ${round}: tags ${final}, under A ${underA}, under B ${underB}`);
     }
     assert.deepEqual(wrong, []);
   });
@@ -130,7 +152,10 @@ describe('cache leases and made-up names', { timeout: 60_000 }, () => {
     assert.deepEqual(await namespaceKeys(redis, t.databaseName, `:idx:tag:${tag}`), []);
     const article = await createArticle(t, author.token, { tagList: [tag] });
     const listed = await t.api('GET', `/api/articles?tag=${tag}`);
-    assert.deepEqual(listed.body.articles.map((a: { slug: string }) => a.slug), [article.slug]);
+    assert.deepEqual(
+      listed.body.articles.map((a: { slug: string }) => a.slug),
+      [article.slug],
+    );
     // A tag in use is indexed as before.
     assert.equal((await namespaceKeys(redis, t.databaseName, `:idx:tag:${tag}`)).filter((k) => !k.includes(':v:')).length, 1);
   });
@@ -166,7 +191,10 @@ describe('user update when the re-read fails', { timeout: 30_000 }, () => {
       const deps: AppDeps = { db: failingAfterUpdate, cache, tokens: {} as AppDeps['tokens'], log: createLogger('silent') };
       const renamed = `${user.username}x`;
       await assert.rejects(updateCurrentUser(deps, id, 'token', { username: renamed }), /re-read shed/);
-      assert.deepEqual(invalidated.sort(), [cacheKeys.profile(id), cacheKeys.userId(user.username), cacheKeys.userId(renamed)].sort());
+      assert.deepEqual(
+        invalidated.sort(),
+        [cacheKeys.profile(id), cacheKeys.userId(user.username), cacheKeys.userId(renamed)].sort(),
+      );
     } finally {
       await db.destroy();
     }
@@ -194,10 +222,17 @@ describe('list pages answered by MySQL alone', { timeout: 30_000 }, () => {
         },
         transformResult: (args) =>
           Promise.resolve(
-            pageQueries.has(args.queryId.queryId) ? { ...args.result, rows: [{ id: 4_000_000_000 }, ...args.result.rows] } : args.result,
+            pageQueries.has(args.queryId.queryId)
+              ? { ...args.result, rows: [{ id: 4_000_000_000 }, ...args.result.rows] }
+              : args.result,
           ),
       });
-      const deps: AppDeps = { db: withVanishedId, cache: new NoCache(), tokens: {} as AppDeps['tokens'], log: createLogger('silent') };
+      const deps: AppDeps = {
+        db: withVanishedId,
+        cache: new NoCache(),
+        tokens: {} as AppDeps['tokens'],
+        log: createLogger('silent'),
+      };
       const page = await listArticles(deps, { limit: 20, offset: 0 }, undefined);
       assert.deepEqual(
         page.articles.map((a) => a.slug),

@@ -23,7 +23,8 @@ describe('cache stampede', { timeout: 90_000 }, () => {
     t = await startTestService();
     redis = new Redis(REDIS_URL);
     const author = await registerUser(t);
-    for (let i = 0; i < 25; i += 1) slugs.push((await createArticle(t, author.token, { title: `Stampede ${i}`, tagList: ['herd'] })).slug);
+    for (let i = 0; i < 25; i += 1)
+      slugs.push((await createArticle(t, author.token, { title: `Stampede ${i}`, tagList: ['herd'] })).slug);
   });
   after(async () => {
     redis.disconnect();

@@ -39,16 +39,27 @@ describe('rapid toggles by one user', { timeout: 90_000 }, () => {
       const results = await Promise.all(
         Array.from({ length: parallel }, (_, i) => t.api(i % 2 === round % 2 ? 'POST' : 'DELETE', path, { token: fan.token })),
       );
-      assert.ok(results.every((r) => r.status === 200), `toggle failed: ${results.map((r) => r.status).join(',')}`);
+      assert.ok(
+        results.every((r) => r.status === 200),
+        `toggle failed: ${results.map((r) => r.status).join(',')}`,
+      );
       const inMysql = await count(
         'SELECT COUNT(*) AS n FROM favorites f JOIN users u ON u.id = f.user_id JOIN articles a ON a.id = f.article_id WHERE u.username = ? AND a.slug = ?',
         [fan.username, article.slug],
       );
       const read = await t.api('GET', `/api/articles/${article.slug}`, { token: fan.token });
-      assert.equal(read.body.article.favorited, inMysql === 1, `round ${round}: favorited is ${read.body.article.favorited}, MySQL has ${inMysql}`);
+      assert.equal(
+        read.body.article.favorited,
+        inMysql === 1,
+        `round ${round}: favorited is ${read.body.article.favorited}, MySQL has ${inMysql}`,
+      );
       assert.equal(read.body.article.favoritesCount, inMysql, `round ${round}: favoritesCount`);
       const listed = await t.api('GET', `/api/articles?favorited=${fan.username}`, { token: fan.token });
-      assert.equal(listed.body.articlesCount, inMysql, `round ${round}: ?favorited= lists ${listed.body.articlesCount}, MySQL has ${inMysql}`);
+      assert.equal(
+        listed.body.articlesCount,
+        inMysql,
+        `round ${round}: ?favorited= lists ${listed.body.articlesCount}, MySQL has ${inMysql}`,
+      );
       const all = await t.api('GET', '/api/articles', { token: fan.token });
       assert.equal(all.body.articles[0].favorited, inMysql === 1, `round ${round}: list page favorited`);
     }
@@ -64,13 +75,20 @@ describe('rapid toggles by one user', { timeout: 90_000 }, () => {
       const results = await Promise.all(
         Array.from({ length: parallel }, (_, i) => t.api(i % 2 === round % 2 ? 'POST' : 'DELETE', path, { token: reader.token })),
       );
-      assert.ok(results.every((r) => r.status === 200), `toggle failed: ${results.map((r) => r.status).join(',')}`);
+      assert.ok(
+        results.every((r) => r.status === 200),
+        `toggle failed: ${results.map((r) => r.status).join(',')}`,
+      );
       const inMysql = await count(
         'SELECT COUNT(*) AS n FROM follows f JOIN users a ON a.id = f.follower_id JOIN users b ON b.id = f.followee_id WHERE a.username = ? AND b.username = ?',
         [reader.username, author.username],
       );
       const profile = await t.api('GET', `/api/profiles/${author.username}`, { token: reader.token });
-      assert.equal(profile.body.profile.following, inMysql === 1, `round ${round}: following is ${profile.body.profile.following}, MySQL has ${inMysql}`);
+      assert.equal(
+        profile.body.profile.following,
+        inMysql === 1,
+        `round ${round}: following is ${profile.body.profile.following}, MySQL has ${inMysql}`,
+      );
       const read = await t.api('GET', `/api/articles/${article.slug}`, { token: reader.token });
       assert.equal(read.body.article.author.following, inMysql === 1, `round ${round}: article author following`);
     }

@@ -5,7 +5,13 @@ import { createPool } from 'mysql2';
 import { createLogger } from '../../app/log.js';
 import { migrateToLatest } from '../../app/db/migrate.js';
 import type { Database } from '../../app/db/schema.js';
-import { countArticles, findArticleBySlug, listArticleSummaries, loadFavorited, loadTags } from '../../app/modules/articles/article-queries.js';
+import {
+  countArticles,
+  findArticleBySlug,
+  listArticleSummaries,
+  loadFavorited,
+  loadTags,
+} from '../../app/modules/articles/article-queries.js';
 import { listComments } from '../../app/modules/comments/comment-queries.js';
 import { loadFollowing, loadProfileRows } from '../../app/modules/profiles/profile-queries.js';
 import { dropDatabase, MYSQL_SERVER_URL, uniqueDatabaseName } from '../helpers/service.js';
@@ -35,20 +41,68 @@ describe('EXPLAIN of the hot paths', () => {
       },
     });
     const now = new Date();
-    const users = Array.from({ length: 200 }, (_, i) => ({ username: `user${i}`, email: `user${i}@example.test`, password_hash: 'x', bio: '', image: '', created_at: now, updated_at: now }));
+    const users = Array.from({ length: 200 }, (_, i) => ({
+      username: `user${i}`,
+      email: `user${i}@example.test`,
+      password_hash: 'x',
+      bio: '',
+      image: '',
+      created_at: now,
+      updated_at: now,
+    }));
     await db.insertInto('users').values(users).execute();
-    await db.insertInto('tags').values(Array.from({ length: 50 }, (_, i) => ({ name: `tag${i}` }))).execute();
+    await db
+      .insertInto('tags')
+      .values(Array.from({ length: 50 }, (_, i) => ({ name: `tag${i}` })))
+      .execute();
     for (let chunk = 0; chunk < 5; chunk += 1) {
       const rows = Array.from({ length: 1000 }, (_, j) => {
         const i = chunk * 1000 + j;
-        return { slug: `article-${i}`, author_id: (i % 200) + 1, title: `Article ${i}`, description: 'd', body: 'b', created_at: now, updated_at: now };
+        return {
+          slug: `article-${i}`,
+          author_id: (i % 200) + 1,
+          title: `Article ${i}`,
+          description: 'd',
+          body: 'b',
+          created_at: now,
+          updated_at: now,
+        };
       });
       await db.insertInto('articles').values(rows).execute();
     }
-    await db.insertInto('article_tags').values(Array.from({ length: 5000 }, (_, i) => ({ article_id: i + 1, tag_id: (i % 50) + 1 }))).execute();
-    await db.insertInto('favorites').values(Array.from({ length: 3000 }, (_, i) => ({ user_id: (i % 200) + 1, article_id: ((i * 7) % 5000) + 1, created_at: now }))).execute();
-    await db.insertInto('follows').values(Array.from({ length: 400 }, (_, i) => ({ follower_id: (i % 200) + 1, followee_id: ((i * 3 + 1) % 200) + 1, created_at: now })).filter((f) => f.follower_id !== f.followee_id)).ignore().execute();
-    await db.insertInto('comments').values(Array.from({ length: 3000 }, (_, i) => ({ article_id: (i % 100) + 1, author_id: (i % 200) + 1, body: 'c', created_at: now, updated_at: now }))).execute();
+    await db
+      .insertInto('article_tags')
+      .values(Array.from({ length: 5000 }, (_, i) => ({ article_id: i + 1, tag_id: (i % 50) + 1 })))
+      .execute();
+    await db
+      .insertInto('favorites')
+      .values(
+        Array.from({ length: 3000 }, (_, i) => ({ user_id: (i % 200) + 1, article_id: ((i * 7) % 5000) + 1, created_at: now })),
+      )
+      .execute();
+    await db
+      .insertInto('follows')
+      .values(
+        Array.from({ length: 400 }, (_, i) => ({
+          follower_id: (i % 200) + 1,
+          followee_id: ((i * 3 + 1) % 200) + 1,
+          created_at: now,
+        })).filter((f) => f.follower_id !== f.followee_id),
+      )
+      .ignore()
+      .execute();
+    await db
+      .insertInto('comments')
+      .values(
+        Array.from({ length: 3000 }, (_, i) => ({
+          article_id: (i % 100) + 1,
+          author_id: (i % 200) + 1,
+          body: 'c',
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .execute();
     for (const table of ['users', 'articles', 'tags', 'article_tags', 'favorites', 'follows', 'comments']) {
       await db.executeQuery(CompiledQuery.raw(`ANALYZE TABLE ${table}`));
     }
@@ -63,7 +117,9 @@ describe('EXPLAIN of the hot paths', () => {
     await fn();
     const query = captured.at(-1);
     assert.ok(query, 'a query was issued');
-    const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]));
+    const result = await db.executeQuery<Record<string, unknown>>(
+      CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]),
+    );
     return { sql: query.sql, rows: result.rows };
   }
 
@@ -78,10 +134,44 @@ describe('EXPLAIN of the hot paths', () => {
     ['count feed', () => countArticles(db, { followedBy: 4 }), {}],
     ['count all (a covering index scan is the best there is)', () => countArticles(db, {}), { allowIndexScan: true }],
     ['article by slug', () => findArticleBySlug(db, 'article-42'), {}],
-    ['tags of a page', () => loadTags(db, Array.from({ length: 20 }, (_, i) => i + 1)), { allowSmallSort: true }],
-    ['favorited by viewer', () => loadFavorited(db, 5, Array.from({ length: 20 }, (_, i) => i + 1)), {}],
-    ['following by viewer', () => loadFollowing(db, 5, Array.from({ length: 20 }, (_, i) => i + 1)), {}],
-    ['authors of a page', () => loadProfileRows(db, Array.from({ length: 20 }, (_, i) => i + 1)), {}],
+    [
+      'tags of a page',
+      () =>
+        loadTags(
+          db,
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        ),
+      { allowSmallSort: true },
+    ],
+    [
+      'favorited by viewer',
+      () =>
+        loadFavorited(
+          db,
+          5,
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        ),
+      {},
+    ],
+    [
+      'following by viewer',
+      () =>
+        loadFollowing(
+          db,
+          5,
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        ),
+      {},
+    ],
+    [
+      'authors of a page',
+      () =>
+        loadProfileRows(
+          db,
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        ),
+      {},
+    ],
     ['comments of an article', () => listComments(db, 7), {}],
   ];
 

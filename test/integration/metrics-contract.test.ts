@@ -34,7 +34,13 @@ describe('metrics contract and exact counting', () => {
     for (const [name, type] of CONTRACT) {
       assert.match(text, new RegExp(`^# TYPE ${name} ${type}$`, 'm'), `${name} should be a ${type}`);
     }
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_gc_duration_seconds', 'nodejs_heap_size_used_bytes']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_gc_duration_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }
     assert.equal(await t.metric('db_pool_max'), 7);

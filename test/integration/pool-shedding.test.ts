@@ -43,7 +43,12 @@ describe('pool exhaustion sheds load with fast 503s', () => {
       Array.from({ length: 12 }, async () => {
         const started = performance.now();
         const res = await t.api('GET', '/api/articles');
-        return { status: res.status, retryAfter: res.headers.get('retry-after'), body: res.body, ms: performance.now() - started };
+        return {
+          status: res.status,
+          retryAfter: res.headers.get('retry-after'),
+          body: res.body,
+          ms: performance.now() - started,
+        };
       }),
     );
     const unlockedAt = await unlock;
@@ -60,12 +65,16 @@ describe('pool exhaustion sheds load with fast 503s', () => {
       assert.ok(r.body.errors, 'a 503 carries a JSON errors body');
     }
     const stall = unlockedAt - lockedAt;
-    for (const r of results) assert.ok(r.ms < stall + 1000, `a request took ${Math.round(r.ms)} ms, past the ${Math.round(stall)} ms stall`);
+    for (const r of results)
+      assert.ok(r.ms < stall + 1000, `a request took ${Math.round(r.ms)} ms, past the ${Math.round(stall)} ms stall`);
 
     // Recovery is immediate once the lock is gone.
     const startedAfter = performance.now();
     const after = await Promise.all(Array.from({ length: 8 }, () => t.api('GET', '/api/articles')));
-    assert.deepEqual(after.map((r) => r.status), Array(8).fill(200));
+    assert.deepEqual(
+      after.map((r) => r.status),
+      Array(8).fill(200),
+    );
     assert.ok(performance.now() - startedAfter < 1000);
     assert.equal(after[0]!.body.articlesCount, 1);
 

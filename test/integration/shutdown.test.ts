@@ -49,7 +49,11 @@ describe('graceful shutdown on SIGTERM', () => {
   });
 
   it('when NODE_ENV=production and JWT_SECRET is missing, then the process refuses to start', async () => {
-    const svc = await spawnService({ NODE_ENV: 'production', JWT_SECRET: '', DATABASE_URL: `${MYSQL_SERVER_URL}/${databaseName}` });
+    const svc = await spawnService({
+      NODE_ENV: 'production',
+      JWT_SECRET: '',
+      DATABASE_URL: `${MYSQL_SERVER_URL}/${databaseName}`,
+    });
     const exit = await svc.exited;
     assert.equal(exit.code, 1);
     assert.match(svc.output(), /JWT_SECRET is required/);

@@ -9,11 +9,20 @@ import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { CHART_DIR, renderChart, ruleGroups, rulesFileYaml, type RenderOptions, type RuleGroup } from '../../scripts/chart-render.js';
+import {
+  CHART_DIR,
+  renderChart,
+  ruleGroups,
+  rulesFileYaml,
+  type RenderOptions,
+  type RuleGroup,
+} from '../../scripts/chart-render.js';
 import { promtool, tempDir } from './promtool.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const UNIT_TESTS = readdirSync(HERE).filter((f) => f.endsWith('.promtest.yaml')).sort();
+const UNIT_TESTS = readdirSync(HERE)
+  .filter((f) => f.endsWith('.promtest.yaml'))
+  .sort();
 /** The unit tests' series carry job="blog-api",namespace="blog": render for that release. */
 const RENDER: RenderOptions = { release: 'blog-api', namespace: 'blog', valuesFiles: ['ci/default-values.yaml'] };
 
@@ -54,16 +63,24 @@ describe('PrometheusRule', () => {
     for (const a of alerts) {
       assert.match(a.labels?.severity ?? '', /^(critical|warning)$/, a.alert);
       assert.equal(a.labels?.namespace, 'blog', a.alert);
-      for (const key of ['summary', 'description', 'runbook_url', 'dashboard']) assert.ok(a.annotations?.[key], `${a.alert}: ${key}`);
+      for (const key of ['summary', 'description', 'runbook_url', 'dashboard'])
+        assert.ok(a.annotations?.[key], `${a.alert}: ${key}`);
     }
-    for (const name of CAUSE_ALERTS) assert.ok(alerts.filter((a) => a.alert === name).every((a) => a.labels?.severity === 'warning'), name);
+    for (const name of CAUSE_ALERTS)
+      assert.ok(
+        alerts.filter((a) => a.alert === name).every((a) => a.labels?.severity === 'warning'),
+        name,
+      );
   });
 
   it('pages (critical) and tickets (warning) once per SLO, labelled with slo', () => {
     for (const name of SLO_ALERTS) {
       const rules = alerts.filter((a) => a.alert === name);
       assert.deepEqual(rules.map((r) => r.labels?.severity).sort(), ['critical', 'warning'], name);
-      assert.ok(rules.every((r) => r.labels?.slo), name);
+      assert.ok(
+        rules.every((r) => r.labels?.slo),
+        name,
+      );
     }
   });
 
@@ -75,20 +92,33 @@ describe('PrometheusRule', () => {
   it('records Sloth-style error ratios for every burn-rate window, per SLO', () => {
     for (const slo of ['availability', 'latency']) {
       const names = records.filter((r) => r.labels?.slo === slo).map((r) => r.record);
-      for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']) assert.ok(names.includes(`slo:sli_error:ratio_rate${w}`), `${slo} ${w}`);
-      for (const meta of ['slo:objective:ratio', 'slo:error_budget:ratio', 'slo:period_error_budget_remaining:ratio']) assert.ok(names.includes(meta), `${slo} ${meta}`);
+      for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'])
+        assert.ok(names.includes(`slo:sli_error:ratio_rate${w}`), `${slo} ${w}`);
+      for (const meta of ['slo:objective:ratio', 'slo:error_budget:ratio', 'slo:period_error_budget_remaining:ratio'])
+        assert.ok(names.includes(meta), `${slo} ${meta}`);
     }
   });
 
   it('uses the burn-rate windows and factors of design.md', () => {
-    const expr = (severity: string) => alerts.find((a) => a.alert === 'BlogApiAvailabilityBudgetBurn' && a.labels?.severity === severity)?.expr ?? '';
-    for (const part of ['ratio_rate1h', 'ratio_rate5m', '(14.4 * 0.01)', 'ratio_rate6h', 'ratio_rate30m', '(6 * 0.01)']) assert.ok(expr('critical').includes(part), part);
-    for (const part of ['ratio_rate1d', 'ratio_rate2h', '(3 * 0.01)', 'ratio_rate3d', 'ratio_rate6h', '(1 * 0.01)']) assert.ok(expr('warning').includes(part), part);
+    const expr = (severity: string) =>
+      alerts.find((a) => a.alert === 'BlogApiAvailabilityBudgetBurn' && a.labels?.severity === severity)?.expr ?? '';
+    for (const part of ['ratio_rate1h', 'ratio_rate5m', '(14.4 * 0.01)', 'ratio_rate6h', 'ratio_rate30m', '(6 * 0.01)'])
+      assert.ok(expr('critical').includes(part), part);
+    for (const part of ['ratio_rate1d', 'ratio_rate2h', '(3 * 0.01)', 'ratio_rate3d', 'ratio_rate6h', '(1 * 0.01)'])
+      assert.ok(expr('warning').includes(part), part);
   });
 
   it('points every runbook_url at a section of the chart README', () => {
     const readme = readFileSync(path.join(CHART_DIR, 'README.md'), 'utf8');
-    const anchors = new Set([...readme.matchAll(/^#+\s+(.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+    const anchors = new Set(
+      [...readme.matchAll(/^#+\s+(.+)$/gm)].map((m) =>
+        m[1]!
+          .trim()
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
     for (const a of alerts) {
       const anchor = a.annotations?.runbook_url?.split('#')[1] ?? '';
       assert.ok(anchors.has(anchor), `${a.alert}: no README section #${anchor}`);
@@ -98,7 +128,10 @@ describe('PrometheusRule', () => {
   for (const file of UNIT_TESTS) {
     it(`promtool test rules ${file}`, () => {
       const doc = parse(readFileSync(path.join(HERE, file), 'utf8')) as { tests: Array<{ interval?: string }> };
-      assert.ok(doc.tests.every((t) => t.interval === '1m'), 'every unit-test group sets interval: 1m');
+      assert.ok(
+        doc.tests.every((t) => t.interval === '1m'),
+        'every unit-test group sets interval: 1m',
+      );
       const res = promtool(['test', 'rules', file], dir);
       assert.equal(res.status, 0, res.output);
       assert.match(res.output, /SUCCESS/);
@@ -110,7 +143,11 @@ describe('promtool unit tests can fail', () => {
   it('a chart that pages only at 100x burn fails the outage test', () => {
     const slow = renderChart({
       ...RENDER,
-      values: { slo: { burnRates: { page: [{ long: '1h', short: '5m', factor: 100 }], ticket: [{ long: '1d', short: '2h', factor: 3 }] } } },
+      values: {
+        slo: {
+          burnRates: { page: [{ long: '1h', short: '5m', factor: 100 }], ticket: [{ long: '1d', short: '2h', factor: 3 }] },
+        },
+      },
     });
     const { dir, cleanup } = tempDir('blog-api-rules-broken-');
     try {

@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countBy, foldRuns, markdownTable, median, mib, ms, num, pct, peakOverlap, ratio, shareWithin, times, verdict } from '../../scripts/bench/format.js';
+import {
+  countBy,
+  foldRuns,
+  markdownTable,
+  median,
+  mib,
+  ms,
+  num,
+  pct,
+  peakOverlap,
+  ratio,
+  shareWithin,
+  times,
+  verdict,
+} from '../../scripts/bench/format.js';
 
 describe('bench format helpers', () => {
   it('when samples straddle a limit, then shareWithin counts those at or under it', () => {
@@ -17,12 +31,28 @@ describe('bench format helpers', () => {
 
   it('when intervals overlap, then peakOverlap is the most open at once; touching ends do not overlap', () => {
     assert.equal(peakOverlap([]), 0);
-    assert.equal(peakOverlap([{ start: 0, end: 10 }, { start: 5, end: 15 }, { start: 6, end: 7 }]), 3);
-    assert.equal(peakOverlap([{ start: 0, end: 10 }, { start: 10, end: 20 }]), 1);
+    assert.equal(
+      peakOverlap([
+        { start: 0, end: 10 },
+        { start: 5, end: 15 },
+        { start: 6, end: 7 },
+      ]),
+      3,
+    );
+    assert.equal(
+      peakOverlap([
+        { start: 0, end: 10 },
+        { start: 10, end: 20 },
+      ]),
+      1,
+    );
   });
 
   it('when counting, then keys come out sorted', () => {
-    assert.deepEqual(Object.entries(countBy([503, 200, 503], String)), [['200', 1], ['503', 2]]);
+    assert.deepEqual(Object.entries(countBy([503, 200, 503], String)), [
+      ['200', 1],
+      ['503', 2],
+    ]);
   });
 
   it('when values are unknown, then cells show a dash; known ones are rounded', () => {
@@ -62,7 +92,13 @@ describe('bench format helpers', () => {
       { n: 5, label: 'c', lat: { p99: 20 }, statuses: { '200': 6 }, notes: [] },
     ];
     assert.deepEqual(foldRuns(runs), { n: 5, label: 'a', lat: { p99: 20 }, statuses: { '200': 5, '503': 1 }, notes: ['x', 'y'] });
-    assert.deepEqual(foldRuns(runs.map((r) => r.statuses), 'sum'), { '200': 15, '503': 1 });
+    assert.deepEqual(
+      foldRuns(
+        runs.map((r) => r.statuses),
+        'sum',
+      ),
+      { '200': 15, '503': 1 },
+    );
     assert.deepEqual(foldRuns([{ v: undefined }, { v: 4 }]), { v: 4 });
   });
 });

@@ -26,14 +26,18 @@ describe('config', () => {
   });
 
   it('when production has no JWT_SECRET, then startup fails loudly', () => {
-    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (e: unknown) => e instanceof ConfigError && /JWT_SECRET is required/.test(e.message));
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production' }),
+      (e: unknown) => e instanceof ConfigError && /JWT_SECRET is required/.test(e.message),
+    );
     assert.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-long-enough-secret' }).jwtSecretIsDefault, false);
   });
 
   it('when values are malformed, then every bad variable is named', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', DB_POOL_SIZE: '0', MIGRATE_ON_START: 'maybe', LOG_LEVEL: 'loud' }),
-      (e: unknown) => e instanceof ConfigError && ['PORT', 'DB_POOL_SIZE', 'MIGRATE_ON_START', 'LOG_LEVEL'].every((v) => e.message.includes(v)),
+      (e: unknown) =>
+        e instanceof ConfigError && ['PORT', 'DB_POOL_SIZE', 'MIGRATE_ON_START', 'LOG_LEVEL'].every((v) => e.message.includes(v)),
     );
     assert.throws(() => loadConfig({ JWT_SECRET: 'short' }), /at least 16/);
     assert.equal(loadConfig({ MIGRATE_ON_START: 'false' }).migrateOnStart, false);

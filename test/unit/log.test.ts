@@ -25,7 +25,10 @@ describe('logging', () => {
       sqlMessage: "Duplicate entry 'alice@example.test' for key 'users_email_unique'",
     });
     log.error({ err: dbError }, 'unhandled error');
-    log.info({ user: { password: 'hunter2hunter2' }, token: 'eyJ.secret.jwt', headers: { authorization: 'Token eyJ.secret.jwt' } }, 'request');
+    log.info(
+      { user: { password: 'hunter2hunter2' }, token: 'eyJ.secret.jwt', headers: { authorization: 'Token eyJ.secret.jwt' } },
+      'request',
+    );
     const text = lines();
     assert.ok(text.includes('ER_DUP_ENTRY'), 'the error code stays');
     for (const secret of ['alice@example.test', 'scrypt$', 'hunter2hunter2', 'eyJ.secret.jwt']) {

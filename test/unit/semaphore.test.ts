@@ -37,7 +37,10 @@ describe('Semaphore (bounded in length and in time)', () => {
     const s = new Semaphore({ size: 1, queueLimit: 5, waitTimeoutMs: 50, reasons, onTimeout: () => (timeouts += 1) });
     await s.acquire();
     const started = Date.now();
-    await assert.rejects(s.acquire(), (e: unknown) => e instanceof OverloadedError && e.reason === 'db_pool_timeout' && e.status === 503);
+    await assert.rejects(
+      s.acquire(),
+      (e: unknown) => e instanceof OverloadedError && e.reason === 'db_pool_timeout' && e.status === 503,
+    );
     assert.ok(Date.now() - started < 500);
     assert.equal(timeouts, 1);
     assert.equal(s.waiting, 0);
@@ -45,7 +48,10 @@ describe('Semaphore (bounded in length and in time)', () => {
 
   it('run releases the permit even when the work throws', async () => {
     const s = new Semaphore({ size: 1, queueLimit: 0, waitTimeoutMs: 10, reasons });
-    await assert.rejects(s.run(() => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      s.run(() => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(s.active, 0);
     assert.equal(await s.run(() => Promise.resolve(7)), 7);
   });

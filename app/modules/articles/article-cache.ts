@@ -33,7 +33,6 @@ export interface CachedArticle {
   updatedAt: string;
 }
 
-
 export function toCachedArticle(row: ArticleSummaryRow, tagList: string[]): CachedArticle {
   return {
     id: row.id,
@@ -68,7 +67,11 @@ export async function cachedArticles(deps: AppDeps, ids: readonly number[]): Pro
 export async function cachedArticleIdBySlug(deps: AppDeps, slug: string): Promise<number | undefined> {
   // Checked before the cache too: no entry, lease or version key for a name no article can have.
   if (!canBeSlug(slug)) return undefined;
-  return deps.cache.getOrFill<number>('article_slug', cacheKeys.articleSlug(slug), async () => (await findArticleIdBySlug(deps.db, slug))?.id);
+  return deps.cache.getOrFill<number>(
+    'article_slug',
+    cacheKeys.articleSlug(slug),
+    async () => (await findArticleIdBySlug(deps.db, slug))?.id,
+  );
 }
 
 export function cachedArticleBody(deps: AppDeps, id: number): Promise<string | undefined> {
@@ -76,7 +79,11 @@ export function cachedArticleBody(deps: AppDeps, id: number): Promise<string | u
 }
 
 /** Which of these articles the viewer favorited, from the viewer's favorites index. */
-export function viewerFavorited(deps: AppDeps, viewerId: number | undefined, articleIds: readonly number[]): Promise<Set<number>> {
+export function viewerFavorited(
+  deps: AppDeps,
+  viewerId: number | undefined,
+  articleIds: readonly number[],
+): Promise<Set<number>> {
   if (viewerId === undefined || articleIds.length === 0) return Promise.resolve(new Set());
   return deps.cache.indexHas(
     'favorites',

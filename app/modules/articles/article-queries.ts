@@ -65,7 +65,9 @@ function applyFilter<O>(
   if (filter.authorId !== undefined) q = q.where('a.author_id', '=', filter.authorId);
   if (filter.favoritedById !== undefined) {
     const userId = filter.favoritedById;
-    q = q.where('a.id', 'in', (eb) => eb.selectFrom('favorites').select('favorites.article_id').where('favorites.user_id', '=', userId));
+    q = q.where('a.id', 'in', (eb) =>
+      eb.selectFrom('favorites').select('favorites.article_id').where('favorites.user_id', '=', userId),
+    );
   }
   if (filter.followedBy !== undefined) {
     const follower = filter.followedBy;
@@ -109,7 +111,11 @@ export async function listArticleIds(
 export function loadArticleSummaries(db: Kysely<Database>, ids: readonly number[]): Promise<ArticleSummaryRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return withOperation('articles.by_ids', () =>
-    db.selectFrom('articles as a').select(summaryColumns).where('a.id', 'in', [...ids]).execute(),
+    db
+      .selectFrom('articles as a')
+      .select(summaryColumns)
+      .where('a.id', 'in', [...ids])
+      .execute(),
   );
 }
 
@@ -130,7 +136,10 @@ export async function loadFavoritingUserIds(db: Kysely<Database>, articleId: num
 
 export async function countArticles(db: Kysely<Database>, filter: ArticleFilter): Promise<number> {
   const row = await withOperation('articles.count', () =>
-    applyFilter(db.selectFrom('articles as a').select((eb) => eb.fn.countAll<number>().as('n')), filter).executeTakeFirst(),
+    applyFilter(
+      db.selectFrom('articles as a').select((eb) => eb.fn.countAll<number>().as('n')),
+      filter,
+    ).executeTakeFirst(),
   );
   return Number(row?.n ?? 0);
 }
@@ -156,7 +165,10 @@ export async function findArticleIdBySlug(
  * Locks an article row for the rest of the transaction: concurrent updates of one article then run
  * one after the other, each reading what its predecessor committed (slug, title, tags).
  */
-export function lockArticle(trx: Transaction<Database>, id: number): Promise<Pick<ArticleRow, 'id' | 'slug' | 'title'> | undefined> {
+export function lockArticle(
+  trx: Transaction<Database>,
+  id: number,
+): Promise<Pick<ArticleRow, 'id' | 'slug' | 'title'> | undefined> {
   return withOperation('articles.lock', () =>
     trx.selectFrom('articles').select(['id', 'slug', 'title']).where('id', '=', id).forUpdate().executeTakeFirst(),
   );
@@ -256,7 +268,10 @@ export async function addArticleTags(trx: Transaction<Database>, articleId: numb
       .insertInto('article_tags')
       .columns(['article_id', 'tag_id'])
       .expression((eb) =>
-        eb.selectFrom('tags').select([sql<number>`${articleId}`.as('article_id'), 'tags.id']).where('tags.name', 'in', names),
+        eb
+          .selectFrom('tags')
+          .select([sql<number>`${articleId}`.as('article_id'), 'tags.id'])
+          .where('tags.name', 'in', names),
       )
       .execute(),
   );

@@ -59,7 +59,11 @@ export interface ArticlePage {
  * following (the viewer's own sets), each fetched once for the whole page, in parallel.
  * Articles whose author is gone (deleted meanwhile) are left out.
  */
-async function present(deps: AppDeps, articles: readonly CachedArticle[], viewerId: number | undefined): Promise<ArticleSummary[]> {
+async function present(
+  deps: AppDeps,
+  articles: readonly CachedArticle[],
+  viewerId: number | undefined,
+): Promise<ArticleSummary[]> {
   const ids = articles.map((a) => a.id);
   const authorIds = articles.map((a) => a.authorId);
   const [authors, favorited, following] = await Promise.all([
@@ -143,7 +147,7 @@ export async function getArticle(deps: AppDeps, slug: string, viewerId: number |
 async function withFreeSlug<T>(title: string, attempt: (slug: string) => Promise<T>): Promise<T> {
   const base = slugify(title);
   let slug = base;
-  for (let tries = 0, deadlocks = 0; ; ) {
+  for (let tries = 0, deadlocks = 0; ;) {
     try {
       return await attempt(slug);
     } catch (err) {

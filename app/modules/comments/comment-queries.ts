@@ -23,7 +23,12 @@ export function findComment(db: Kysely<Database>, articleId: number, id: number)
   );
 }
 
-export async function insertComment(db: Kysely<Database>, articleId: number, authorId: number, body: string): Promise<CommentRow> {
+export async function insertComment(
+  db: Kysely<Database>,
+  articleId: number,
+  authorId: number,
+  body: string,
+): Promise<CommentRow> {
   const now = new Date();
   const result = await withOperation('comments.insert', () =>
     db

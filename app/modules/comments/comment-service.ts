@@ -52,7 +52,15 @@ async function present(deps: AppDeps, comments: readonly CachedComment[], viewer
   return comments.flatMap((c) => {
     const author = authors.get(c.authorId);
     if (!author) return [];
-    return [{ id: c.id, createdAt: c.createdAt, updatedAt: c.updatedAt, body: c.body, author: toProfile(author, following.has(c.authorId)) }];
+    return [
+      {
+        id: c.id,
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+        body: c.body,
+        author: toProfile(author, following.has(c.authorId)),
+      },
+    ];
   });
 }
 

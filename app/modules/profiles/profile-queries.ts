@@ -22,7 +22,11 @@ export function findProfileByUsername(db: Kysely<Database>, username: string): P
 export async function loadProfileRows(db: Kysely<Database>, ids: readonly number[]): Promise<Map<number, ProfileRow>> {
   if (ids.length === 0) return new Map();
   const rows = await withOperation('profiles.load', () =>
-    db.selectFrom('users').select(['id', 'username', 'bio', 'image']).where('id', 'in', [...new Set(ids)]).execute(),
+    db
+      .selectFrom('users')
+      .select(['id', 'username', 'bio', 'image'])
+      .where('id', 'in', [...new Set(ids)])
+      .execute(),
   );
   return new Map(rows.map((r) => [r.id, r]));
 }
@@ -51,7 +55,12 @@ export async function loadFollowing(
  * the other, where an INSERT IGNORE and a DELETE of the same follows row could otherwise deadlock
  * (seen as a 503 in the parallel-toggle test). Other users are not held up.
  */
-function withFollowerLocked<T>(db: Kysely<Database>, followerId: number, fn: (trx: Transaction<Database>) => Promise<T>, gone: T): Promise<T> {
+function withFollowerLocked<T>(
+  db: Kysely<Database>,
+  followerId: number,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+  gone: T,
+): Promise<T> {
   return db.transaction().execute(async (trx) => {
     const follower = await withOperation('users.lock', () =>
       trx.selectFrom('users').select('id').where('id', '=', followerId).forUpdate().executeTakeFirst(),

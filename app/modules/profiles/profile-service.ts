@@ -3,7 +3,14 @@ import type { AppDeps } from '../../deps.js';
 import { notFound, unprocessable } from '../../http/errors.js';
 import { cachedProfiles, cachedUserId, sameUserIdKey, viewerFollowing } from './profile-cache.js';
 import { requireUserStillExists } from '../users/user-gone.js';
-import { deleteFollow, findProfileByUsername, insertFollow, toProfile, type Profile, type ProfileRow } from './profile-queries.js';
+import {
+  deleteFollow,
+  findProfileByUsername,
+  insertFollow,
+  toProfile,
+  type Profile,
+  type ProfileRow,
+} from './profile-queries.js';
 
 /** Writes check against MySQL, never against a cached copy. */
 async function requireProfile(deps: AppDeps, username: string): Promise<ProfileRow> {

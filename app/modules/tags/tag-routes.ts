@@ -10,7 +10,9 @@ export function tagRoutes(deps: AppDeps): Router {
   const router = new Router();
   router.get('/tags', async (ctx) => {
     // Dropped by every article write that can change the tags in use.
-    const tags = await deps.cache.getOrFill<string[]>('tags', cacheKeys.popularTags(), () => listTagsInUse(deps.db, MAX_TAGS_LISTED));
+    const tags = await deps.cache.getOrFill<string[]>('tags', cacheKeys.popularTags(), () =>
+      listTagsInUse(deps.db, MAX_TAGS_LISTED),
+    );
     ctx.body = { tags: tags ?? [] };
   });
   return router;

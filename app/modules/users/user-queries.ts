@@ -7,9 +7,7 @@ export function findUserById(db: Kysely<Database>, id: number): Promise<UserRow 
 }
 
 export function findUserByEmail(db: Kysely<Database>, email: string): Promise<UserRow | undefined> {
-  return withOperation('users.by_email', () =>
-    db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
-  );
+  return withOperation('users.by_email', () => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst());
 }
 
 /** Which of these usernames/emails are taken, in one statement (for field-level 422s). */

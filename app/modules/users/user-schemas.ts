@@ -7,7 +7,13 @@ export const RegisterRequest = envelope('user', z.object({ username, email, pass
 
 export const LoginRequest = envelope(
   'user',
-  z.object({ email: z.string({ error: "can't be blank" }).trim().min(1, { error: "can't be blank" }), password: z.string({ error: "can't be blank" }).min(1, { error: "can't be blank" }) }, objectRequired),
+  z.object(
+    {
+      email: z.string({ error: "can't be blank" }).trim().min(1, { error: "can't be blank" }),
+      password: z.string({ error: "can't be blank" }).min(1, { error: "can't be blank" }),
+    },
+    objectRequired,
+  ),
 );
 
 export const UpdateUserRequest = envelope(

@@ -26,16 +26,28 @@ export function grafanaDashboards(s: Snapshot): CheckResult {
   const id = 'grafana-dashboards';
   const title = 'Grafana sidecar loads dashboards';
   if (s.dashboards.length === 0) {
-    return warn(id, title, `no dashboard ConfigMaps of release "${s.release}"`,
-      `helm upgrade ${s.release} charts/blog-api --reuse-values --set dashboards.enabled=true (pass --dashboards-namespace if dashboards.namespace is set)`);
+    return warn(
+      id,
+      title,
+      `no dashboard ConfigMaps of release "${s.release}"`,
+      `helm upgrade ${s.release} charts/blog-api --reuse-values --set dashboards.enabled=true (pass --dashboards-namespace if dashboards.namespace is set)`,
+    );
   }
   if (s.grafanaSidecars.length === 0) {
-    return fail(id, title, 'no Grafana with a dashboard sidecar was found in the cluster',
-      'install kube-prometheus-stack with grafana.sidecar.dashboards.enabled=true (its default; k8s/kube-prometheus-stack-values.yaml keeps it on)');
+    return fail(
+      id,
+      title,
+      'no Grafana with a dashboard sidecar was found in the cluster',
+      'install kube-prometheus-stack with grafana.sidecar.dashboards.enabled=true (its default; k8s/kube-prometheus-stack-values.yaml keeps it on)',
+    );
   }
   for (const sidecar of s.grafanaSidecars) {
     if (s.dashboards.every((cm) => whySidecarMisses(sidecar, cm) === undefined)) {
-      return pass(id, title, `${s.dashboards.length} dashboard(s) match ${sidecar.grafana} (${sidecar.label}${sidecar.labelValue !== undefined ? `=${sidecar.labelValue}` : ''})`);
+      return pass(
+        id,
+        title,
+        `${s.dashboards.length} dashboard(s) match ${sidecar.grafana} (${sidecar.label}${sidecar.labelValue !== undefined ? `=${sidecar.labelValue}` : ''})`,
+      );
     }
   }
   const sidecar = s.grafanaSidecars[0]!;

@@ -8,8 +8,12 @@ function api(s: Snapshot, id: string, title: string, need: keyof PrometheusApiVi
   const view = s.prometheusApi;
   if (!view) return skip(id, title, 'no Prometheus selects our ServiceMonitor or PrometheusRule (see above)');
   if (view.error || view[need] === undefined) {
-    return fail(id, title, `could not query ${view.prometheus}: ${view.error ?? `no ${need} in the answer`}`,
-      'the doctor needs get on services/proxy in the Prometheus namespace, and the prometheus-operated Service must be up');
+    return fail(
+      id,
+      title,
+      `could not query ${view.prometheus}: ${view.error ?? `no ${need} in the answer`}`,
+      'the doctor needs get on services/proxy in the Prometheus namespace, and the prometheus-operated Service must be up',
+    );
   }
   return view;
 }
@@ -24,13 +28,21 @@ export function targetsUp(s: Snapshot): CheckResult {
   const pools = s.serviceMonitors.map((m) => `serviceMonitor/${m.metadata.namespace ?? s.namespace}/${m.metadata.name}/`);
   const ours = (view.targets ?? []).filter((t) => pools.some((p) => t.scrapePool.startsWith(p)));
   if (ours.length === 0) {
-    return fail(id, title, `${view.prometheus} has no active target from ${pools.join(', ') || 'our ServiceMonitor'}`,
-      'a new ServiceMonitor is loaded within a minute or two; if it persists, the ServiceMonitor selects no endpoints (see "ServiceMonitor finds the Service")');
+    return fail(
+      id,
+      title,
+      `${view.prometheus} has no active target from ${pools.join(', ') || 'our ServiceMonitor'}`,
+      'a new ServiceMonitor is loaded within a minute or two; if it persists, the ServiceMonitor selects no endpoints (see "ServiceMonitor finds the Service")',
+    );
   }
   const down = ours.filter((t) => t.health !== 'up');
   if (down.length) {
-    return fail(id, title, `${ours.length - down.length}/${ours.length} targets up; ${down.map((t) => `${t.scrapeUrl}: ${t.health}${t.lastError ? ` (${t.lastError})` : ''}`).join('; ')}`,
-      'the metrics port (9464) must answer from Prometheus\' namespace: check networkPolicy and METRICS_PORT');
+    return fail(
+      id,
+      title,
+      `${ours.length - down.length}/${ours.length} targets up; ${down.map((t) => `${t.scrapeUrl}: ${t.health}${t.lastError ? ` (${t.lastError})` : ''}`).join('; ')}`,
+      "the metrics port (9464) must answer from Prometheus' namespace: check networkPolicy and METRICS_PORT",
+    );
   }
   return pass(id, title, `${ours.length}/${ours.length} targets up in ${view.prometheus}`);
 }
@@ -53,15 +65,24 @@ export function rulesLoaded(s: Snapshot): CheckResult {
       else missing.push(g.name);
     }
   }
-  const broken = groups.filter((g) => s.prometheusRules.some((r) => ruleFileOf(r.metadata.namespace ?? s.namespace, r.metadata.name)(g.file)))
+  const broken = groups
+    .filter((g) => s.prometheusRules.some((r) => ruleFileOf(r.metadata.namespace ?? s.namespace, r.metadata.name)(g.file)))
     .flatMap((g) => g.rules.filter((r) => r.health === 'err').map((r) => `${r.name}: ${r.lastError ?? 'error'}`));
   if (missing.length) {
-    return fail(id, title, `${loaded} group(s) loaded, missing: ${missing.join(', ')}`,
-      'the operator reloads rules within a minute; if they stay missing, check the operator logs for a rejected PrometheusRule (kubectl -n <monitoring> logs deploy/<operator>)');
+    return fail(
+      id,
+      title,
+      `${loaded} group(s) loaded, missing: ${missing.join(', ')}`,
+      'the operator reloads rules within a minute; if they stay missing, check the operator logs for a rejected PrometheusRule (kubectl -n <monitoring> logs deploy/<operator>)',
+    );
   }
   if (broken.length) {
-    return fail(id, title, `rules fail to evaluate: ${broken.join('; ')}`,
-      'the series the rule reads are absent or the expression is invalid for this Prometheus version');
+    return fail(
+      id,
+      title,
+      `rules fail to evaluate: ${broken.join('; ')}`,
+      'the series the rule reads are absent or the expression is invalid for this Prometheus version',
+    );
   }
   return pass(id, title, `${loaded} group(s) loaded, all rules healthy`);
 }
@@ -71,10 +92,12 @@ export function alertsFiring(s: Snapshot): CheckResult {
   const title = 'Our alerts';
   const view = api(s, id, title, 'alerts');
   if (isResult(view)) return view;
-  const names = new Set(s.prometheusRules.flatMap((r) => r.spec.groups.flatMap((g) => g.rules.map((x) => x.alert)))
-    .filter((n): n is string => !!n));
-  const ours = (view.alerts ?? []).filter((a) => names.has(a.labels.alertname ?? '')
-    && (a.labels.namespace === undefined || a.labels.namespace === s.namespace));
+  const names = new Set(
+    s.prometheusRules.flatMap((r) => r.spec.groups.flatMap((g) => g.rules.map((x) => x.alert))).filter((n): n is string => !!n),
+  );
+  const ours = (view.alerts ?? []).filter(
+    (a) => names.has(a.labels.alertname ?? '') && (a.labels.namespace === undefined || a.labels.namespace === s.namespace),
+  );
   const firing = ours.filter((a) => a.state === 'firing');
   const pending = ours.filter((a) => a.state === 'pending');
   const describe = (a: (typeof ours)[number]) =>

@@ -7,24 +7,38 @@ import type { CheckResult, LabelSelector, Meta, Prometheus, Snapshot } from '../
 
 type Kind = 'ServiceMonitor' | 'PrometheusRule';
 
-const FIELDS: Record<Kind, { selector: 'serviceMonitorSelector' | 'ruleSelector';
-  nsSelector: 'serviceMonitorNamespaceSelector' | 'ruleNamespaceSelector';
-  valuesKey: string; kpsFlag: string }> = {
+const FIELDS: Record<
+  Kind,
+  {
+    selector: 'serviceMonitorSelector' | 'ruleSelector';
+    nsSelector: 'serviceMonitorNamespaceSelector' | 'ruleNamespaceSelector';
+    valuesKey: string;
+    kpsFlag: string;
+  }
+> = {
   ServiceMonitor: {
-    selector: 'serviceMonitorSelector', nsSelector: 'serviceMonitorNamespaceSelector',
-    valuesKey: 'serviceMonitor.labels', kpsFlag: 'prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues=false',
+    selector: 'serviceMonitorSelector',
+    nsSelector: 'serviceMonitorNamespaceSelector',
+    valuesKey: 'serviceMonitor.labels',
+    kpsFlag: 'prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues=false',
   },
   PrometheusRule: {
-    selector: 'ruleSelector', nsSelector: 'ruleNamespaceSelector',
-    valuesKey: 'prometheusRule.labels', kpsFlag: 'prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues=false',
+    selector: 'ruleSelector',
+    nsSelector: 'ruleNamespaceSelector',
+    valuesKey: 'prometheusRule.labels',
+    kpsFlag: 'prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues=false',
   },
 };
 
 const ref = (m: Meta): string => `${m.namespace ?? ''}/${m.name}`;
 
 /** Why prom does not select obj, or undefined when it does. */
-export function whyNotSelected(prom: Prometheus, obj: { metadata: Meta }, kind: Kind,
-  namespaces: Record<string, Record<string, string>>): string | undefined {
+export function whyNotSelected(
+  prom: Prometheus,
+  obj: { metadata: Meta },
+  kind: Kind,
+  namespaces: Record<string, Record<string, string>>,
+): string | undefined {
   const f = FIELDS[kind];
   const selector = prom.spec[f.selector];
   const promNs = prom.metadata.namespace ?? '';
@@ -61,17 +75,29 @@ function selectionCheck(s: Snapshot, kind: Kind, objects: { metadata: Meta }[]):
   const title = `${kind} selected by Prometheus`;
   const f = FIELDS[kind];
   if (s.prometheuses === undefined) {
-    return fail(id, title, 'the monitoring.coreos.com API is missing (no prometheus-operator CRDs)',
-      'install kube-prometheus-stack (scripts/kind-up.sh does), then helm upgrade the release: the chart renders monitoring objects only when the API exists');
+    return fail(
+      id,
+      title,
+      'the monitoring.coreos.com API is missing (no prometheus-operator CRDs)',
+      'install kube-prometheus-stack (scripts/kind-up.sh does), then helm upgrade the release: the chart renders monitoring objects only when the API exists',
+    );
   }
   if (objects.length === 0) {
     const flag = kind === 'ServiceMonitor' ? 'serviceMonitor.enabled' : 'prometheusRule.enabled';
-    return fail(id, title, `no ${kind} of release "${s.release}" in "${s.namespace}"`,
-      `helm upgrade ${s.release} charts/blog-api --reuse-values --set ${flag}=true (CRDs installed after the release? upgrade once more)`);
+    return fail(
+      id,
+      title,
+      `no ${kind} of release "${s.release}" in "${s.namespace}"`,
+      `helm upgrade ${s.release} charts/blog-api --reuse-values --set ${flag}=true (CRDs installed after the release? upgrade once more)`,
+    );
   }
   if (s.prometheuses.length === 0) {
-    return fail(id, title, 'no Prometheus resource exists in the cluster',
-      'install kube-prometheus-stack, e.g. scripts/kind-up.sh or helm install kube-prometheus-stack prometheus-community/kube-prometheus-stack -n monitoring');
+    return fail(
+      id,
+      title,
+      'no Prometheus resource exists in the cluster',
+      'install kube-prometheus-stack, e.g. scripts/kind-up.sh or helm install kube-prometheus-stack prometheus-community/kube-prometheus-stack -n monitoring',
+    );
   }
   const unselected: string[] = [];
   const selectedBy: string[] = [];
@@ -84,24 +110,30 @@ function selectionCheck(s: Snapshot, kind: Kind, objects: { metadata: Meta }[]):
 
   const obj = objects.find((o) => unselected.includes(o.metadata.name)) ?? objects[0]!;
   const reasons = s.prometheuses.map((p) => whyNotSelected(p, obj, kind, s.namespaces) ?? '');
-  const labels = Object.entries(obj.metadata.labels ?? {})
-    .filter(([k]) => !k.startsWith('app.kubernetes.io/') && k !== 'helm.sh/chart')
-    .map(([k, v]) => `${k}=${v}`).join(', ') || 'no custom labels';
+  const labels =
+    Object.entries(obj.metadata.labels ?? {})
+      .filter(([k]) => !k.startsWith('app.kubernetes.io/') && k !== 'helm.sh/chart')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ') || 'no custom labels';
   const first = s.prometheuses[0]!;
   const fixes = [
     labelFix(first.spec[f.selector], f.valuesKey, s.release),
     reasons.some((r) => r.includes('null')) ? `or install kube-prometheus-stack with --set ${f.kpsFlag}` : undefined,
-    reasons.some((r) => r.includes('namespace')) ? `or widen ${f.nsSelector} (kube-prometheus-stack default {} = all namespaces), or label namespace ${obj.metadata.namespace}` : undefined,
+    reasons.some((r) => r.includes('namespace'))
+      ? `or widen ${f.nsSelector} (kube-prometheus-stack default {} = all namespaces), or label namespace ${obj.metadata.namespace}`
+      : undefined,
   ].filter((x): x is string => x !== undefined);
-  return fail(id, title, `${kind} ${ref(obj.metadata)} (${labels}) is not selected: ${reasons.join('; ')}`,
-    fixes.join('; ') || `make ${f.valuesKey} match the Prometheus ${f.selector}`);
+  return fail(
+    id,
+    title,
+    `${kind} ${ref(obj.metadata)} (${labels}) is not selected: ${reasons.join('; ')}`,
+    fixes.join('; ') || `make ${f.valuesKey} match the Prometheus ${f.selector}`,
+  );
 }
 
-export const serviceMonitorSelected = (s: Snapshot): CheckResult =>
-  selectionCheck(s, 'ServiceMonitor', s.serviceMonitors);
+export const serviceMonitorSelected = (s: Snapshot): CheckResult => selectionCheck(s, 'ServiceMonitor', s.serviceMonitors);
 
-export const prometheusRuleSelected = (s: Snapshot): CheckResult =>
-  selectionCheck(s, 'PrometheusRule', s.prometheusRules);
+export const prometheusRuleSelected = (s: Snapshot): CheckResult => selectionCheck(s, 'PrometheusRule', s.prometheusRules);
 
 /** The ServiceMonitor must in turn select our Service and name one of its ports. */
 export function serviceMonitorMatchesService(s: Snapshot): CheckResult {
@@ -115,21 +147,38 @@ export function serviceMonitorMatchesService(s: Snapshot): CheckResult {
   const ports = (svc.spec?.ports ?? []).map((p) => p.name ?? '');
   for (const sm of s.serviceMonitors) {
     const ns = sm.spec.namespaceSelector;
-    const nsOk = ns?.any === true || (ns?.matchNames?.length ? ns.matchNames.includes(svcNs)
-      : (sm.metadata.namespace ?? s.namespace) === svcNs);
+    const nsOk =
+      ns?.any === true ||
+      (ns?.matchNames?.length ? ns.matchNames.includes(svcNs) : (sm.metadata.namespace ?? s.namespace) === svcNs);
     if (!nsOk) {
-      return fail(id, title, `${sm.metadata.name} looks in namespaces ${JSON.stringify(ns?.matchNames ?? [sm.metadata.namespace])}, the Service is in ${svcNs}`,
-        'set the ServiceMonitor namespaceSelector.matchNames to the release namespace (the chart does by default)');
+      return fail(
+        id,
+        title,
+        `${sm.metadata.name} looks in namespaces ${JSON.stringify(ns?.matchNames ?? [sm.metadata.namespace])}, the Service is in ${svcNs}`,
+        'set the ServiceMonitor namespaceSelector.matchNames to the release namespace (the chart does by default)',
+      );
     }
     if (!selects(sm.spec.selector, svc.metadata?.labels)) {
-      return fail(id, title, `${sm.metadata.name} selects Services with ${describeSelector(sm.spec.selector)}; ${svc.metadata?.name} does not match`,
-        'align the ServiceMonitor selector with the Service labels (app.kubernetes.io/component=api)');
+      return fail(
+        id,
+        title,
+        `${sm.metadata.name} selects Services with ${describeSelector(sm.spec.selector)}; ${svc.metadata?.name} does not match`,
+        'align the ServiceMonitor selector with the Service labels (app.kubernetes.io/component=api)',
+      );
     }
     const missing = sm.spec.endpoints.map((e) => e.port).filter((p): p is string => !!p && !ports.includes(p));
     if (missing.length) {
-      return fail(id, title, `${sm.metadata.name} scrapes port(s) ${missing.join(', ')}, the Service has ${ports.join(', ')}`,
-        'the endpoint port must name a Service port ("metrics")');
+      return fail(
+        id,
+        title,
+        `${sm.metadata.name} scrapes port(s) ${missing.join(', ')}, the Service has ${ports.join(', ')}`,
+        'the endpoint port must name a Service port ("metrics")',
+      );
     }
   }
-  return pass(id, title, `selects Service ${svc.metadata?.name} port(s) ${s.serviceMonitors.flatMap((m) => m.spec.endpoints.map((e) => e.port)).join(', ')}`);
+  return pass(
+    id,
+    title,
+    `selects Service ${svc.metadata?.name} port(s) ${s.serviceMonitors.flatMap((m) => m.spec.endpoints.map((e) => e.port)).join(', ')}`,
+  );
 }

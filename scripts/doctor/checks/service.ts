@@ -11,15 +11,23 @@ export function serviceEndpoints(s: Snapshot): CheckResult {
   const title = 'Service endpoints';
   const svc = s.service;
   if (!svc) {
-    return fail(id, title, `no Service of release "${s.release}"`,
-      `helm -n ${s.namespace} get manifest ${s.release} | grep -A3 'kind: Service'`);
+    return fail(
+      id,
+      title,
+      `no Service of release "${s.release}"`,
+      `helm -n ${s.namespace} get manifest ${s.release} | grep -A3 'kind: Service'`,
+    );
   }
   const name = svc.metadata?.name ?? '?';
   const portNames = (svc.spec?.ports ?? []).map((p) => p.name ?? '');
   const missing = REQUIRED_PORTS.filter((p) => !portNames.includes(p));
   if (missing.length) {
-    return fail(id, title, `Service ${name} lacks port(s) named ${missing.join(', ')}`,
-      'the ServiceMonitor scrapes the port named "metrics": restore the chart\'s service.yaml');
+    return fail(
+      id,
+      title,
+      `Service ${name} lacks port(s) named ${missing.join(', ')}`,
+      'the ServiceMonitor scrapes the port named "metrics": restore the chart\'s service.yaml',
+    );
   }
   const endpoints = s.endpointSlices.flatMap((slice) => slice.endpoints ?? []);
   // An endpoint without conditions.ready counts as ready (the EndpointSlice API's rule).
@@ -30,10 +38,17 @@ export function serviceEndpoints(s: Snapshot): CheckResult {
   const selector = svc.spec?.selector ?? {};
   const matching = s.pods.filter((p) => selects({ matchLabels: selector }, p.metadata?.labels));
   if (s.pods.length > 0 && matching.length === 0) {
-    return fail(id, title, `${name} selects ${JSON.stringify(selector)} but no API pod carries those labels`,
-      'the Service selector and the pod labels disagree: align service.yaml and deployment.yaml selector labels');
+    return fail(
+      id,
+      title,
+      `${name} selects ${JSON.stringify(selector)} but no API pod carries those labels`,
+      'the Service selector and the pod labels disagree: align service.yaml and deployment.yaml selector labels',
+    );
   }
-  return fail(id, title,
+  return fail(
+    id,
+    title,
     `${name} has no ready endpoints (${endpoints.length} not ready, ${matching.length} pods selected)`,
-    'no pod passes its readiness probe: see the pod and migration checks');
+    'no pod passes its readiness probe: see the pod and migration checks',
+  );
 }
