@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { AppDeps } from './deps.js';
 import { authMiddleware } from './http/auth.js';
 import { jsonBody } from './http/body.js';
 import { errorMiddleware } from './http/errors.js';
@@ -10,6 +9,7 @@ import { articleRoutes } from './modules/articles/article-routes.js';
 import { commentRoutes } from './modules/comments/comment-routes.js';
 import { profileRoutes } from './modules/profiles/profile-routes.js';
 import { tagRoutes } from './modules/tags/tag-routes.js';
+import type { AppDeps } from './modules/deps.js';
 import { userRoutes } from './modules/users/user-routes.js';
 
 export interface AppOptions {

@@ -11,7 +11,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: intFromEnv(0, 65535).default(3000),
   METRICS_PORT: intFromEnv(0, 65535).default(9464),
-  DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/blog'),
+  DATABASE_URL: z.url().default('mysql://root@127.0.0.1:3306/blog'),
   DB_POOL_SIZE: intFromEnv(1, 1000).default(20),
   DB_ACQUIRE_TIMEOUT_MS: intFromEnv(1, 600_000).default(1000),
   // How many requests may wait for a connection at once; beyond that they are shed at once.
@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   MIGRATE_ON_START: boolFromEnv.default(true),
   // Largest JSON body accepted; larger ones get 413.
   BODY_LIMIT_BYTES: intFromEnv(1024, 50 * 1024 * 1024).default(256 * 1024),
+  // Node's own: libuv's thread pool, which password hashing shares (so hashes at once are bounded by it).
+  UV_THREADPOOL_SIZE: intFromEnv(1, 1024).default(4),
 });
 
 export interface Config {
@@ -46,6 +48,8 @@ export interface Config {
   readonly shutdownGraceMs: number;
   readonly migrateOnStart: boolean;
   readonly bodyLimitBytes: number;
+  /** Password hashes at once (libuv's thread pool size). */
+  readonly hashConcurrency: number;
 }
 
 export class ConfigError extends Error {}
@@ -88,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     migrateOnStart: e.MIGRATE_ON_START,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    hashConcurrency: e.UV_THREADPOOL_SIZE,
   });
 }

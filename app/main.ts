@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger } from './platform/log.js';
 import { startService } from './service.js';
 
 function configOrExit(): Config {

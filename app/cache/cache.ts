@@ -5,26 +5,57 @@
  */
 
 /** The `cache` label of redis_cache_hits_total / redis_cache_misses_total. */
-export type CacheName =
-  | 'article'
-  | 'article_body'
-  | 'article_slug'
-  | 'profile'
-  | 'user_id'
-  | 'tags'
-  | 'comments'
-  | 'article_list'
-  | 'favorites'
-  | 'following';
+export const CACHE_NAMES = [
+  'article',
+  'article_body',
+  'article_slug',
+  'profile',
+  'user_id',
+  'tags',
+  'comments',
+  'article_list',
+  'favorites',
+  'following',
+] as const;
+export type CacheName = (typeof CACHE_NAMES)[number];
 
 export interface IdPage {
   ids: number[];
   total: number;
 }
 
-export interface IndexOptions {
-  /** Store a rebuilt index that has no ids (default true). */
+/** Values of one kind by logical key. */
+export interface ValuesLookup<T> {
+  cache: CacheName;
+  keys: readonly string[];
+  /** Loads the missing keys from MySQL; keys it returns nothing for are not stored. */
+  fill: (missing: readonly string[]) => Promise<ReadonlyMap<string, T>>;
+}
+
+/** An id index (a sorted set, highest id first) and how to rebuild it. */
+export interface IndexSource {
+  cache: CacheName;
+  key: string;
+  /** Every id of the index, from MySQL, when the index is not complete in Redis. */
+  build: () => Promise<readonly number[]>;
+  /**
+   * Store a rebuild that found no ids (default true). False for indexes named by request input
+   * (tags): made-up names then cost a query each, not an entry each.
+   */
   keepEmpty?: boolean;
+}
+
+export interface IndexPageLookup extends IndexSource {
+  offset: number;
+  limit: number;
+  /** The page from MySQL alone, when Redis cannot be used. */
+  direct: () => Promise<IdPage>;
+}
+
+export interface IndexMembersLookup extends IndexSource {
+  ids: readonly number[];
+  /** Which of ids are members, from MySQL alone, when Redis cannot be used. */
+  direct: () => Promise<ReadonlySet<number>>;
 }
 
 /** Keys of complete id indexes touched by a write. */
@@ -50,75 +81,50 @@ export interface CacheChange {
 }
 
 export interface Cache {
-  /** The cached value, or fill() run once per process and stored; undefined is returned, not stored. */
-  getOrFill<T>(cache: CacheName, key: string, fill: () => Promise<T | undefined>): Promise<T | undefined>;
-  /**
-   * Many values of one kind in one round trip; fill receives only the missing keys and returns
-   * what exists (absent keys are not stored).
-   */
-  getManyOrFill<T>(
-    cache: CacheName,
-    keys: readonly string[],
-    fill: (missing: readonly string[]) => Promise<ReadonlyMap<string, T>>,
-  ): Promise<Map<string, T>>;
-  /**
-   * A page (highest id first) of an id index and its size. `build` loads every id of the index
-   * from MySQL when the index is not complete in Redis; `direct` answers the page from MySQL when
-   * Redis cannot be used. `keepEmpty: false` for indexes named by request input (tags): an empty
-   * rebuild is not stored, so made-up names cost a query each, not an entry each.
-   */
-  indexPage(
-    cache: CacheName,
-    key: string,
-    offset: number,
-    limit: number,
-    build: () => Promise<readonly number[]>,
-    direct: () => Promise<IdPage>,
-    options?: IndexOptions,
-  ): Promise<IdPage>;
-  /** Which of ids are in an index (same build/direct contract as indexPage). */
-  indexHas(
-    cache: CacheName,
-    key: string,
-    ids: readonly number[],
-    build: () => Promise<readonly number[]>,
-    direct: () => Promise<ReadonlySet<number>>,
-  ): Promise<Set<number>>;
+  /** Many values of one kind in one round trip; fill receives only the missing keys. */
+  getMany<T>(lookup: ValuesLookup<T>): Promise<Map<string, T>>;
+  /** A page (highest id first) of an id index and the index's size. */
+  indexPage(lookup: IndexPageLookup): Promise<IdPage>;
+  /** Which of ids are in an index. */
+  indexHas(lookup: IndexMembersLookup): Promise<Set<number>>;
   /** Applies a committed write; never throws (a failure makes the cache start a new epoch later). */
   afterWrite(change: CacheChange): Promise<void>;
   close(): Promise<void>;
 }
 
+/** One value through the cache; undefined (nothing found) is returned, not stored. */
+export async function getOne<T>(
+  cache: Cache,
+  name: CacheName,
+  key: string,
+  fill: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const values = await cache.getMany<T>({
+    cache: name,
+    keys: [key],
+    fill: async () => {
+      const value = await fill();
+      return new Map(value === undefined ? [] : [[key, value]]);
+    },
+  });
+  return values.get(key);
+}
+
+/** Caching off (REDIS_URL=""): every lookup is answered by MySQL. */
 export class NoCache implements Cache {
-  getOrFill<T>(_cache: CacheName, _key: string, fill: () => Promise<T | undefined>): Promise<T | undefined> {
-    return fill();
+  async getMany<T>(lookup: ValuesLookup<T>): Promise<Map<string, T>> {
+    return new Map(lookup.keys.length === 0 ? [] : await lookup.fill([...new Set(lookup.keys)]));
   }
-  async getManyOrFill<T>(
-    _cache: CacheName,
-    keys: readonly string[],
-    fill: (missing: readonly string[]) => Promise<ReadonlyMap<string, T>>,
-  ): Promise<Map<string, T>> {
-    return new Map(keys.length === 0 ? [] : await fill(keys));
+  indexPage(lookup: IndexPageLookup): Promise<IdPage> {
+    return lookup.direct();
   }
-  indexPage(
-    _cache: CacheName,
-    _key: string,
-    _offset: number,
-    _limit: number,
-    _build: () => Promise<readonly number[]>,
-    direct: () => Promise<IdPage>,
-  ): Promise<IdPage> {
-    return direct();
+  async indexHas(lookup: IndexMembersLookup): Promise<Set<number>> {
+    return lookup.ids.length === 0 ? new Set() : new Set(await lookup.direct());
   }
-  async indexHas(
-    _cache: CacheName,
-    _key: string,
-    ids: readonly number[],
-    _build: () => Promise<readonly number[]>,
-    direct: () => Promise<ReadonlySet<number>>,
-  ): Promise<Set<number>> {
-    return ids.length === 0 ? new Set() : new Set(await direct());
+  async afterWrite(_change: CacheChange): Promise<void> {
+    // Nothing is cached, so nothing can be stale.
   }
-  async afterWrite(): Promise<void> {}
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    // No connection to close.
+  }
 }

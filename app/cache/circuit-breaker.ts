@@ -60,6 +60,7 @@ export class CircuitBreaker {
       await this.options.probe();
       // A failure reported while the probe ran (a write Redis did not see, a dropped connection)
       // may have come after the probe checked for it: only the next probe may close the breaker.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- open() and stop() may run during the await; TypeScript keeps the narrowing from before it
       if (this.reopenedDuringProbe || this.stopped) return;
       if (this.timer) clearInterval(this.timer);
       this.timer = undefined;

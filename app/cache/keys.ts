@@ -2,34 +2,44 @@
  * The one place that knows Redis key names.
  *
  * Modules name what they cache with the logical keys below ("article:42", "idx:tag:dragons").
- * RedisCache turns a logical key into a physical one inside its Lua scripts, by prepending the
- * namespace and the current epoch: `<namespace><epoch>:<logical>`. Bumping the epoch (after a
- * write that could not reach Redis) therefore abandons every old entry at once; TTLs reclaim them.
+ * The engine turns a logical key into physical ones for the current epoch of the namespace:
+ *   <namespace>:<epoch>:<logical>        the value (a string, or a sorted set for an index)
+ *   <namespace>:<epoch>:v:<logical>      its version, bumped by every write that touches it, so a
+ *                                        fill that read MySQL before the write cannot store
+ *   <namespace>:<epoch>:lease:<logical>  its fill lease (SET NX PX): one replica fills at a time
+ * and <namespace>:epoch holds the current epoch. Starting a new epoch (after a write that could not
+ * reach Redis) abandons every old entry at once; TTLs reclaim them.
  *
- * Beside each value live a version counter (`...:v:<logical>`, bumped by every write so a fill
- * that read MySQL before the write cannot store its result) and a fill lease (`...:lease:<logical>`,
- * SET NX PX, so only one replica fills a key at a time).
+ * Scripts receive every key they touch in KEYS, built here; they never assemble names. The
+ * namespace carries a hash tag ({incarnation}), so every key of one namespace lives in one slot of
+ * a Redis Cluster, as multi-key scripts require there.
  */
+
+/** Physical key names of one namespace (one database incarnation). */
+export interface Keyspace {
+  readonly epochKey: string;
+  /** The value, version and lease keys of a logical key in an epoch. */
+  entry(epoch: string, logical: string): EntryKeys;
+}
+
+export interface EntryKeys {
+  readonly data: string;
+  readonly version: string;
+  readonly lease: string;
+}
 
 /** Namespace per database incarnation: tests share one Redis, and a re-created database reuses ids. */
-export function namespaceFor(databaseName: string, incarnation: string): string {
-  return `blog:${databaseName}:${incarnation}:`;
+export function keyspaceFor(databaseName: string, incarnation: string): Keyspace {
+  const namespace = `blog:${databaseName}:{${incarnation}}`;
+  return {
+    epochKey: `${namespace}:epoch`,
+    entry: (epoch, logical) => ({
+      data: `${namespace}:${epoch}:${logical}`,
+      version: `${namespace}:${epoch}:v:${logical}`,
+      lease: `${namespace}:${epoch}:lease:${logical}`,
+    }),
+  };
 }
-
-/** The epoch counter of a namespace (no TTL: losing it only means a new, empty epoch). */
-export function epochKey(namespace: string): string {
-  return `${namespace}epoch`;
-}
-
-/**
- * Lua helpers every script starts with; kept next to the naming rules above so both change together.
- * ARGV[1] is always the namespace.
- */
-export const LUA_KEY_NAMES = `
-local function data_key(ns, e, logical) return ns .. e .. ':' .. logical end
-local function version_key(ns, e, logical) return ns .. e .. ':v:' .. logical end
-local function lease_key(ns, e, logical) return ns .. e .. ':lease:' .. logical end
-`;
 
 /** The member that marks a sorted-set index as complete; real members are positive ids. */
 export const INDEX_COMPLETE_MEMBER = '#';

@@ -1,6 +1,6 @@
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, type Pool as RawPool, type PoolConnection } from 'mysql2';
-import type { Logger } from '../log.js';
+import type { Logger } from '../platform/log.js';
 import { GatedPool } from './pool.js';
 import type { Database } from './schema.js';
 

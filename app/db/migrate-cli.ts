@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../platform/log.js';
 import { migrateToLatest } from './migrate.js';
 
 /** `npm run migrate`: apply pending migrations (creating the database if missing) and exit. */

@@ -1,5 +1,5 @@
 import { Kysely, Migrator, MysqlDialect, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
-import type { Logger } from '../log.js';
+import type { Logger } from '../platform/log.js';
 import { createRawPool, databaseName } from './database.js';
 import * as initialSchema from './migrations/0001-initial-schema.js';
 import * as cacheNamespace from './migrations/0002-cache-namespace.js';
@@ -39,7 +39,7 @@ export async function migrateToLatest(url: string, log: Logger): Promise<void> {
     for (const r of result.results ?? []) {
       log.info({ migration: r.migrationName, status: r.status }, 'migration');
     }
-    if (result.error) throw result.error;
+    if (result.error) throw result.error instanceof Error ? result.error : new Error('migration failed', { cause: result.error });
   } finally {
     await db.destroy();
   }

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { MysqlPool, MysqlPoolConnection } from 'kysely';
 import type { Pool as RawPool, PoolConnection as RawConnection } from 'mysql2';
-import { currentOperation, currentRequestContext } from '../http/request-context.js';
-import { Semaphore } from '../semaphore.js';
+import { currentOperation, currentRequestContext } from '../platform/request-context.js';
+import { Semaphore } from '../platform/semaphore.js';
 import {
   dbPoolAcquireDuration,
   dbPoolAcquireTimeouts,
@@ -10,7 +10,7 @@ import {
   dbPoolMax,
   dbPoolWaiting,
   dbQueryDuration,
-} from '../metrics.js';
+} from '../platform/metrics.js';
 
 export interface GateOptions {
   size: number;
@@ -25,7 +25,7 @@ type QueryCallback = (error: unknown, result: unknown) => void;
  * The pool Kysely talks to. mysql2's own pool queues without a deadline, so a stalled database
  * turns into requests that hang until the client gives up. This gate lends at most `size`
  * connections, lets a bounded number of requests wait for at most `acquireTimeoutMs`, and sheds the
- * rest with a 503 (OverloadedError). It also counts every statement for the request that issued it
+ * rest with a 503 (ShedError). It also counts every statement for the request that issued it
  * and times it per operation.
  */
 export class GatedPool implements MysqlPool {
@@ -40,7 +40,7 @@ export class GatedPool implements MysqlPool {
       size: options.size,
       queueLimit: options.queueLimit,
       waitTimeoutMs: options.acquireTimeoutMs,
-      reasons: { queueFull: 'db_queue_full', timeout: 'db_pool_timeout' },
+      reasons: { queueFull: 'db_queue_full', timeout: 'db_pool_timeout', closed: 'db_unavailable' },
       onChange: () => this.publish(),
       onTimeout: () => dbPoolAcquireTimeouts.inc(),
     });

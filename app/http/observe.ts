@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Context, Middleware } from 'koa';
-import type { Logger } from '../log.js';
+import type { Logger } from '../platform/log.js';
 import {
   httpRequestDbQueries,
   httpRequestDuration,
   httpRequestsInFlight,
   httpRequestsShed,
   httpRequestsTotal,
-} from '../metrics.js';
-import { OverloadedError } from './errors.js';
-import { runWithRequestContext, type RequestContext } from './request-context.js';
+} from '../platform/metrics.js';
+import { runWithRequestContext, type RequestContext } from '../platform/request-context.js';
+import type { ErrorState } from './errors.js';
 
 interface MatchedLayer {
   path: unknown;
@@ -52,8 +52,8 @@ export function observeMiddleware(log: Logger): Middleware {
       httpRequestsTotal.inc(labels);
       httpRequestDuration.observe(labels, seconds);
       if (route !== 'unmatched') httpRequestDbQueries.observe({ method: ctx.method, route }, context.dbStatements);
-      const error: unknown = ctx.state.error;
-      if (error instanceof OverloadedError) httpRequestsShed.inc({ reason: error.reason });
+      const { shedReason } = ctx.state as ErrorState;
+      if (shedReason) httpRequestsShed.inc({ reason: shedReason });
       const line = {
         requestId,
         method: ctx.method,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { unprocessable, type ErrorBody } from './errors.js';
+import { unprocessable, type ErrorBody } from '../platform/errors.js';
 
 /**
  * Parses input with a zod schema; failures become a 422 in the RealWorld shape, keyed by the

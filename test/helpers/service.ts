@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createPool } from 'mysql2/promise';
 import { loadConfig } from '../../app/config.js';
-import { createLogger } from '../../app/log.js';
+import { createLogger } from '../../app/platform/log.js';
 import { startService, type RunningService } from '../../app/service.js';
 import { sumMetric } from '../../scripts/load.js';
 

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kysely, MysqlDialect } from 'kysely';
 import { Redis } from 'ioredis';
-import { NoCache } from '../../app/cache/cache.js';
+import { getOne, NoCache, type CacheChange } from '../../app/cache/cache.js';
 import { cacheKeys } from '../../app/cache/keys.js';
 import { createRawPool } from '../../app/db/database.js';
 import type { Database } from '../../app/db/schema.js';
-import type { AppDeps } from '../../app/deps.js';
+import type { AppDeps } from '../../app/modules/deps.js';
 import { listArticles } from '../../app/modules/articles/article-service.js';
 import { updateCurrentUser } from '../../app/modules/users/user-service.js';
 import { randomBytes } from 'node:crypto';
-import { createLogger } from '../../app/log.js';
-import { createRedisClient, DEFAULT_CACHE_OPTIONS, RedisCache } from '../../app/cache/redis-cache.js';
+import { createLogger } from '../../app/platform/log.js';
+import { createCache } from '../../app/cache/create-cache.js';
 import { ensureDatabase, migrateToLatest } from '../../app/db/migrate.js';
 import {
   createArticle,
@@ -99,21 +99,26 @@ describe('cache leases and made-up names', { timeout: 60_000 }, () => {
 
   it('when a fill or an index build throws, then its lease is released', async () => {
     const log = createLogger('silent');
-    const namespace = `blog:lease_test_${randomBytes(3).toString('hex')}:x:`;
-    const client = createRedisClient(REDIS_URL, log);
-    const cache = new RedisCache(client, { ...DEFAULT_CACHE_OPTIONS, namespace }, log);
+    const databaseName = `lease_test_${randomBytes(3).toString('hex')}`;
+    const cache = await createCache({ redisUrl: REDIS_URL, databaseName, incarnation: () => Promise.resolve('x') }, log);
     try {
-      await new Promise<void>((resolve) => (client.status === 'ready' ? resolve() : client.once('ready', () => resolve())));
       const boom = () => Promise.reject(new Error('fill failed'));
-      await assert.rejects(cache.getOrFill('article', 'article:1', boom), /fill failed/);
+      await assert.rejects(getOne(cache, 'article', 'article:1', boom), /fill failed/);
       await assert.rejects(
-        cache.indexPage('article_list', 'idx:all', 0, 20, boom, () => Promise.resolve({ ids: [], total: 0 })),
+        cache.indexPage({
+          cache: 'article_list',
+          key: 'idx:all',
+          offset: 0,
+          limit: 20,
+          build: boom,
+          direct: () => Promise.resolve({ ids: [], total: 0 }),
+        }),
         /fill failed/,
       );
-      assert.deepEqual(await client.keys(`${namespace}*lease*`), []);
+      assert.deepEqual(await namespaceKeys(redis, databaseName, '*lease*'), []);
     } finally {
-      const keys = await client.keys(`${namespace}*`);
-      if (keys.length > 0) await client.del(...keys);
+      const keys = await namespaceKeys(redis, databaseName, '');
+      if (keys.length > 0) await redis.del(...keys);
       await cache.close();
     }
   });
@@ -185,10 +190,16 @@ describe('user update when the re-read fails', { timeout: 30_000 }, () => {
       });
       const invalidated: string[] = [];
       const cache = new NoCache();
-      cache.afterWrite = async (change) => {
+      cache.afterWrite = async (change: CacheChange) => {
         invalidated.push(...(change.invalidate ?? []));
       };
-      const deps: AppDeps = { db: failingAfterUpdate, cache, tokens: {} as AppDeps['tokens'], log: createLogger('silent') };
+      const deps: AppDeps = {
+        db: failingAfterUpdate,
+        cache,
+        tokens: {} as AppDeps['tokens'],
+        passwords: {} as AppDeps['passwords'],
+        log: createLogger('silent'),
+      };
       const renamed = `${user.username}x`;
       await assert.rejects(updateCurrentUser(deps, id, 'token', { username: renamed }), /re-read shed/);
       assert.deepEqual(
@@ -231,6 +242,7 @@ describe('list pages answered by MySQL alone', { timeout: 30_000 }, () => {
         db: withVanishedId,
         cache: new NoCache(),
         tokens: {} as AppDeps['tokens'],
+        passwords: {} as AppDeps['passwords'],
         log: createLogger('silent'),
       };
       const page = await listArticles(deps, { limit: 20, offset: 0 }, undefined);

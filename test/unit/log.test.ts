@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../app/log.js';
+import { createLogger } from '../../app/platform/log.js';
 
 function capture(): { stream: Writable; lines: () => string } {
   let out = '';

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OverloadedError } from '../../app/http/errors.js';
-import { Semaphore } from '../../app/semaphore.js';
+import { toErrorResponse } from '../../app/http/errors.js';
+import { ShedError } from '../../app/platform/errors.js';
+import { Semaphore } from '../../app/platform/semaphore.js';
 
-const reasons = { queueFull: 'db_queue_full', timeout: 'db_pool_timeout' } as const;
+const reasons = { queueFull: 'db_queue_full', timeout: 'db_pool_timeout', closed: 'db_unavailable' } as const;
 
 describe('Semaphore (bounded in length and in time)', () => {
   it('when permits are free, then acquire is immediate; release hands the permit to the oldest waiter', async () => {
@@ -27,7 +28,7 @@ describe('Semaphore (bounded in length and in time)', () => {
     const s = new Semaphore({ size: 1, queueLimit: 1, waitTimeoutMs: 1000, reasons });
     await s.acquire();
     const waiting = s.acquire();
-    await assert.rejects(s.acquire(), (e: unknown) => e instanceof OverloadedError && e.reason === 'db_queue_full');
+    await assert.rejects(s.acquire(), (e: unknown) => e instanceof ShedError && e.reason === 'db_queue_full');
     s.release();
     await waiting;
   });
@@ -39,7 +40,7 @@ describe('Semaphore (bounded in length and in time)', () => {
     const started = Date.now();
     await assert.rejects(
       s.acquire(),
-      (e: unknown) => e instanceof OverloadedError && e.reason === 'db_pool_timeout' && e.status === 503,
+      (e: unknown) => e instanceof ShedError && e.reason === 'db_pool_timeout' && toErrorResponse(e).status === 503,
     );
     assert.ok(Date.now() - started < 500);
     assert.equal(timeouts, 1);

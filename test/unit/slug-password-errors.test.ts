@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpError, OverloadedError, toHttpError } from '../../app/http/errors.js';
+import { toErrorResponse } from '../../app/http/errors.js';
+import { ShedError } from '../../app/platform/errors.js';
 import { slugify, uniqueSlug } from '../../app/modules/articles/slug.js';
-import { hashPassword, verifyPassword } from '../../app/modules/users/password.js';
+import { createPasswordHasher } from '../../app/modules/users/password.js';
+
+const { hash: hashPassword, verify: verifyPassword } = createPasswordHasher({
+  concurrency: 2,
+  queueLimit: 4,
+  waitTimeoutMs: 5000,
+});
 
 describe('slugs', () => {
   it('are lowercase ASCII words joined by dashes, never empty', () => {
@@ -28,16 +35,16 @@ describe('passwords', () => {
 
 describe('error mapping', () => {
   it('turns database stalls into 503 and unknown errors into a bare 500', () => {
-    assert.equal(toHttpError(Object.assign(new Error('x'), { errno: 1969 })).status, 503);
-    assert.equal(toHttpError(Object.assign(new Error('x'), { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 })).status, 503);
-    assert.equal(toHttpError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })).status, 503);
-    const unknown = toHttpError(new Error('secret internals'));
+    assert.equal(toErrorResponse(Object.assign(new Error('x'), { errno: 1969 })).status, 503);
+    assert.equal(toErrorResponse(Object.assign(new Error('x'), { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 })).status, 503);
+    assert.equal(toErrorResponse(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })).status, 503);
+    const unknown = toErrorResponse(new Error('secret internals'));
     assert.equal(unknown.status, 500);
     assert.deepEqual(unknown.errors, { server: ['internal error'] });
-    assert.equal(toHttpError(Object.assign(new Error('too big'), { status: 413 })).status, 413);
-    const shed = new OverloadedError('db_pool_timeout');
+    assert.equal(toErrorResponse(Object.assign(new Error('too big'), { status: 413 })).status, 413);
+    const shed = toErrorResponse(new ShedError('db_pool_timeout'));
     assert.equal(shed.status, 503);
     assert.equal(shed.headers['Retry-After'], '1');
-    assert.ok(toHttpError(shed) instanceof HttpError);
+    assert.equal(shed.shedReason, 'db_pool_timeout');
   });
 });

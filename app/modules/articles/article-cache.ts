@@ -1,6 +1,7 @@
-import type { IdPage } from '../../cache/cache.js';
+import { getOne, type IdPage } from '../../cache/cache.js';
 import { cacheKeys } from '../../cache/keys.js';
-import type { AppDeps } from '../../deps.js';
+import { byIdThroughCache, viewerSetThroughCache } from '../cached.js';
+import type { AppDeps } from '../deps.js';
 import { cachedUserId } from '../profiles/profile-cache.js';
 import {
   countArticles,
@@ -48,26 +49,20 @@ export function toCachedArticle(row: ArticleSummaryRow, tagList: string[]): Cach
 }
 
 /** Articles by id; the missing ones cost two statements (rows, tags) whatever their number. */
-export async function cachedArticles(deps: AppDeps, ids: readonly number[]): Promise<Map<number, CachedArticle>> {
-  const unique = [...new Set(ids)];
-  const byKey = await deps.cache.getManyOrFill<CachedArticle>('article', unique.map(cacheKeys.article), async (missing) => {
-    const wanted = new Set(missing);
-    const missingIds = unique.filter((id) => wanted.has(cacheKeys.article(id)));
-    const [rows, tags] = await Promise.all([loadArticleSummaries(deps.db, missingIds), loadTags(deps.db, missingIds)]);
-    return new Map(rows.map((row) => [cacheKeys.article(row.id), toCachedArticle(row, tags.get(row.id) ?? [])]));
-  });
-  const result = new Map<number, CachedArticle>();
-  for (const id of unique) {
-    const article = byKey.get(cacheKeys.article(id));
-    if (article) result.set(id, article);
-  }
-  return result;
-}
+export const cachedArticles = byIdThroughCache<CachedArticle>({
+  cache: 'article',
+  key: cacheKeys.article,
+  load: async (db, ids) => {
+    const [rows, tags] = await Promise.all([loadArticleSummaries(db, ids), loadTags(db, ids)]);
+    return new Map(rows.map((row) => [row.id, toCachedArticle(row, tags.get(row.id) ?? [])]));
+  },
+});
 
 export async function cachedArticleIdBySlug(deps: AppDeps, slug: string): Promise<number | undefined> {
   // Checked before the cache too: no entry, lease or version key for a name no article can have.
   if (!canBeSlug(slug)) return undefined;
-  return deps.cache.getOrFill<number>(
+  return getOne<number>(
+    deps.cache,
     'article_slug',
     cacheKeys.articleSlug(slug),
     async () => (await findArticleIdBySlug(deps.db, slug))?.id,
@@ -75,24 +70,16 @@ export async function cachedArticleIdBySlug(deps: AppDeps, slug: string): Promis
 }
 
 export function cachedArticleBody(deps: AppDeps, id: number): Promise<string | undefined> {
-  return deps.cache.getOrFill<string>('article_body', cacheKeys.articleBody(id), () => loadArticleBody(deps.db, id));
+  return getOne<string>(deps.cache, 'article_body', cacheKeys.articleBody(id), () => loadArticleBody(deps.db, id));
 }
 
 /** Which of these articles the viewer favorited, from the viewer's favorites index. */
-export function viewerFavorited(
-  deps: AppDeps,
-  viewerId: number | undefined,
-  articleIds: readonly number[],
-): Promise<Set<number>> {
-  if (viewerId === undefined || articleIds.length === 0) return Promise.resolve(new Set());
-  return deps.cache.indexHas(
-    'favorites',
-    cacheKeys.indexFavorites(viewerId),
-    articleIds,
-    () => listArticleIds(deps.db, { favoritedById: viewerId }),
-    () => loadFavorited(deps.db, viewerId, articleIds),
-  );
-}
+export const viewerFavorited = viewerSetThroughCache({
+  cache: 'favorites',
+  key: cacheKeys.indexFavorites,
+  loadAll: (db, viewerId) => listArticleIds(db, { favoritedById: viewerId }),
+  loadSome: loadFavorited,
+});
 
 export interface ListFilter {
   tag?: string | undefined;
@@ -135,14 +122,14 @@ export async function listPageIds(
   const index = await indexFor(deps, filter);
   if (index === 'empty') return { ids: [], total: 0 };
   if (index === undefined) return pageFromMysql(deps, filter, limit, offset);
-  const page = await deps.cache.indexPage(
-    'article_list',
-    index.key,
+  const page = await deps.cache.indexPage({
+    cache: 'article_list',
+    key: index.key,
     offset,
     limit,
-    () => listArticleIds(deps.db, index.sqlFilter),
-    () => pageFromMysql(deps, index.sqlFilter, limit, offset),
-    { keepEmpty: index.keepEmpty ?? true },
-  );
+    build: () => listArticleIds(deps.db, index.sqlFilter),
+    direct: () => pageFromMysql(deps, index.sqlFilter, limit, offset),
+    keepEmpty: index.keepEmpty ?? true,
+  });
   return { ...page, indexKey: index.key };
 }

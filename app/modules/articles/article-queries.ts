@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { ArticleRow, Database } from '../../db/schema.js';
-import { withOperation } from '../../http/request-context.js';
+import { inTransaction } from '../../db/transaction.js';
+import { withOperation } from '../../platform/request-context.js';
 import { canBeSlug } from './slug.js';
 
 /**
@@ -78,22 +79,6 @@ function applyFilter<O>(
   return q;
 }
 
-/** Newest first. The primary key orders by creation, so ORDER BY id needs no filesort. */
-export function listArticleSummaries(
-  db: Kysely<Database>,
-  filter: ArticleFilter,
-  limit: number,
-  offset: number,
-): Promise<ArticleSummaryRow[]> {
-  return withOperation('articles.list', () =>
-    applyFilter(db.selectFrom('articles as a').select(summaryColumns), filter)
-      .orderBy('a.id', 'desc')
-      .limit(limit)
-      .offset(offset)
-      .execute(),
-  );
-}
-
 /** Ids only, newest first: a list index rebuild (no limit) or a page answered without the cache. */
 export async function listArticleIds(
   db: Kysely<Database>,
@@ -137,18 +122,11 @@ export async function loadFavoritingUserIds(db: Kysely<Database>, articleId: num
 export async function countArticles(db: Kysely<Database>, filter: ArticleFilter): Promise<number> {
   const row = await withOperation('articles.count', () =>
     applyFilter(
-      db.selectFrom('articles as a').select((eb) => eb.fn.countAll<number>().as('n')),
+      db.selectFrom('articles as a').select((eb) => eb.fn.countAll<number | string>().as('n')),
       filter,
     ).executeTakeFirst(),
   );
   return Number(row?.n ?? 0);
-}
-
-export async function findArticleBySlug(db: Kysely<Database>, slug: string): Promise<ArticleRow | undefined> {
-  if (!canBeSlug(slug)) return undefined;
-  return withOperation('articles.by_slug', () =>
-    db.selectFrom('articles').selectAll().where('slug', '=', slug).executeTakeFirst(),
-  );
 }
 
 export async function findArticleIdBySlug(
@@ -203,12 +181,8 @@ export async function loadTags(db: Kysely<Database>, articleIds: readonly number
 }
 
 /** Which of these articles the viewer has favorited, in one statement. */
-export async function loadFavorited(
-  db: Kysely<Database>,
-  viewerId: number | undefined,
-  articleIds: readonly number[],
-): Promise<Set<number>> {
-  if (viewerId === undefined || articleIds.length === 0) return new Set();
+export async function loadFavorited(db: Kysely<Database>, viewerId: number, articleIds: readonly number[]): Promise<Set<number>> {
+  if (articleIds.length === 0) return new Set();
   const rows = await withOperation('favorites.load', () =>
     db
       .selectFrom('favorites')
@@ -310,7 +284,7 @@ export async function deleteArticleRow(db: Kysely<Database>, id: number): Promis
  * Returns whether a row was inserted/deleted.
  */
 export async function setFavorite(db: Kysely<Database>, userId: number, articleId: number, on: boolean): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     // The article row first, as every writer of the article does: toggles of one article then run
     // one after the other instead of deadlocking on the favorites row and the counter.
     if (!(await lockArticle(trx, articleId))) return false;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelope, optionalText, requiredText } from '../../http/fields.js';
+import { envelope, requiredText } from '../fields.js';
 
 export const MAX_TAGS = 10;
 export const MAX_PAGE_SIZE = 100;
@@ -34,7 +34,10 @@ export const UpdateArticleRequest = envelope(
       { title: title.optional(), description: description.optional(), body: body.optional(), tagList: tagList.optional() },
       { error: "can't be blank" },
     )
-    .refine((a) => Object.values(a).some((v) => v !== undefined), { error: 'must change at least one field', path: ['article'] }),
+    .refine((a) => Object.values(a).some((v: unknown) => v !== undefined), {
+      error: 'must change at least one field',
+      path: ['article'],
+    }),
 );
 
 const queryString = z.string({ error: 'must be given once' }).trim().min(1, { error: "can't be blank" }).max(254);

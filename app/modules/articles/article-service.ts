@@ -1,11 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Transaction } from 'kysely';
 import type { IndexEdit } from '../../cache/cache.js';
 import { cacheKeys } from '../../cache/keys.js';
-import type { AppDeps } from '../../deps.js';
-import { isDeadlock, isDuplicateKey, isMissingReference } from '../../db/errors.js';
-import { forbidden, notFound } from '../../http/errors.js';
-import { cachedProfiles, viewerFollowing } from '../profiles/profile-cache.js';
-import { toProfile, type Profile } from '../profiles/profile-queries.js';
+import type { AppDeps } from '../deps.js';
+import type { Database } from '../../db/schema.js';
+import { inTransaction } from '../../db/transaction.js';
+import { isDuplicateKey, isMissingReference } from '../../platform/mysql-errors.js';
+import { forbidden, notFound } from '../../platform/errors.js';
+import { authorsAsSeenBy } from '../profiles/profile-cache.js';
+import type { Profile } from '../profiles/profile-queries.js';
 import {
   cachedArticleBody,
   cachedArticleIdBySlug,
@@ -64,15 +66,20 @@ async function present(
   articles: readonly CachedArticle[],
   viewerId: number | undefined,
 ): Promise<ArticleSummary[]> {
-  const ids = articles.map((a) => a.id);
-  const authorIds = articles.map((a) => a.authorId);
-  const [authors, favorited, following] = await Promise.all([
-    cachedProfiles(deps, authorIds),
-    viewerFavorited(deps, viewerId, ids),
-    viewerFollowing(deps, viewerId, authorIds),
+  const [authorOf, favorited] = await Promise.all([
+    authorsAsSeenBy(
+      deps,
+      articles.map((a) => a.authorId),
+      viewerId,
+    ),
+    viewerFavorited(
+      deps,
+      viewerId,
+      articles.map((a) => a.id),
+    ),
   ]);
   return articles.flatMap((a) => {
-    const author = authors.get(a.authorId);
+    const author = authorOf(a.authorId);
     if (!author) return [];
     return [
       {
@@ -84,7 +91,7 @@ async function present(
         updatedAt: a.updatedAt,
         favorited: favorited.has(a.id),
         favoritesCount: a.favoritesCount,
-        author: toProfile(author, following.has(a.authorId)),
+        author,
       },
     ];
   });
@@ -103,28 +110,23 @@ async function articlesInOrder(deps: AppDeps, ids: readonly number[]): Promise<{
 export async function listArticles(deps: AppDeps, input: ListArticlesInput, viewerId: number | undefined): Promise<ArticlePage> {
   const filter = { tag: input.tag, author: input.author, favorited: input.favorited };
   const page = await listPageIds(deps, filter, input.limit, input.offset);
-  let { articles, complete } = await articlesInOrder(deps, page.ids);
-  let total = page.total;
-  if (!complete && page.indexKey !== undefined) {
-    // The index lists an article that no longer exists (a delete raced an index edit): drop the
-    // index so the next read rebuilds it, and answer this one again (from MySQL, or the rebuild).
-    await deps.cache.afterWrite({ invalidate: [page.indexKey] });
-    const fresh = await listPageIds(deps, filter, input.limit, input.offset);
-    ({ articles } = await articlesInOrder(deps, fresh.ids));
-    total = fresh.total;
+  const first = await articlesInOrder(deps, page.ids);
+  if (first.complete || page.indexKey === undefined) {
+    // Without an index, an article deleted between reading the ids and the rows is simply left out.
+    return { articles: await present(deps, first.articles, viewerId), articlesCount: page.total };
   }
-  // Otherwise an article deleted between reading the ids and the rows is simply left out.
-  return { articles: await present(deps, articles, viewerId), articlesCount: total };
+  // The index lists an article that no longer exists (a delete raced an index edit): drop the
+  // index so the next read rebuilds it, and answer this one again (from MySQL, or the rebuild).
+  await deps.cache.afterWrite({ invalidate: [page.indexKey] });
+  const fresh = await listPageIds(deps, filter, input.limit, input.offset);
+  const { articles } = await articlesInOrder(deps, fresh.ids);
+  return { articles: await present(deps, articles, viewerId), articlesCount: fresh.total };
 }
 
 /** The feed is personal: its ids come from MySQL, its articles and authors from the cache. */
 export async function feed(deps: AppDeps, input: PageInput, viewerId: number): Promise<ArticlePage> {
   const page = await pageFromMysql(deps, { followedBy: viewerId }, input.limit, input.offset);
-  const found = await cachedArticles(deps, page.ids);
-  const articles = page.ids.flatMap((id) => {
-    const article = found.get(id);
-    return article ? [article] : [];
-  });
+  const { articles } = await articlesInOrder(deps, page.ids);
   return { articles: await present(deps, articles, viewerId), articlesCount: page.total };
 }
 
@@ -133,32 +135,30 @@ export async function getArticle(deps: AppDeps, slug: string, viewerId: number |
   if (id === undefined) throw notFound('article');
   const [found, body] = await Promise.all([cachedArticles(deps, [id]), cachedArticleBody(deps, id)]);
   const article = found.get(id);
-  if (!article || article.slug !== slug || body === undefined) throw notFound('article');
+  if (article?.slug !== slug || body === undefined) throw notFound('article');
   const [presented] = await present(deps, [article], viewerId);
   if (!presented) throw notFound('article');
   return { ...presented, body };
 }
 
 /**
- * Inserts with the plain slug first, then with a random suffix while it collides. Concurrent
- * posts sharing a new tag can deadlock on the tags unique key (INSERT IGNORE + INSERT ... SELECT);
- * InnoDB rolled the loser back whole, so it is simply run again.
+ * Runs a write transaction with the plain slug first, then with a random suffix while the slug
+ * collides. Concurrent posts sharing a new tag can deadlock on the tags unique key (INSERT IGNORE
+ * + INSERT ... SELECT, measured in the benchmark); InnoDB rolled the loser back whole, so the
+ * transaction is run again a few times rather than once.
  */
-async function withFreeSlug<T>(title: string, attempt: (slug: string) => Promise<T>): Promise<T> {
+async function withFreeSlug<T>(
+  deps: AppDeps,
+  title: string,
+  write: (trx: Transaction<Database>, slug: string) => Promise<T>,
+): Promise<T> {
   const base = slugify(title);
   let slug = base;
-  for (let tries = 0, deadlocks = 0; ;) {
+  for (let tries = 0; ; tries += 1) {
     try {
-      return await attempt(slug);
+      return await inTransaction(deps.db, (trx) => write(trx, slug), { deadlockRetries: 5 });
     } catch (err) {
-      if (isDeadlock(err) && deadlocks < 5) {
-        deadlocks += 1;
-        // Spread the retries so the same transactions do not collide again in lockstep.
-        await sleep(5 + Math.random() * 20 * deadlocks);
-        continue;
-      }
-      tries += 1;
-      if (!isDuplicateKey(err, 'articles_slug_unique') || tries > 5) throw err;
+      if (!isDuplicateKey(err, 'articles_slug_unique') || tries >= 5) throw err;
       slug = uniqueSlug(base);
     }
   }
@@ -173,20 +173,18 @@ export async function createArticle(deps: AppDeps, authorId: number, input: Crea
   const tags = input.tagList ?? [];
   // Millisecond precision, like the DATETIME(3) column, so the seeded entry equals a fill.
   const createdAt = new Date();
-  const created = await withFreeSlug(input.title, (candidate) =>
-    deps.db.transaction().execute(async (trx) => {
-      const id = await insertArticle(trx, {
-        slug: candidate,
-        authorId,
-        title: input.title,
-        description: input.description,
-        body: input.body,
-        createdAt,
-      });
-      await addArticleTags(trx, id, tags);
-      return { id, slug: candidate };
-    }),
-  ).catch(async (err: unknown) => {
+  const created = await withFreeSlug(deps, input.title, async (trx, candidate) => {
+    const id = await insertArticle(trx, {
+      slug: candidate,
+      authorId,
+      title: input.title,
+      description: input.description,
+      body: input.body,
+      createdAt,
+    });
+    await addArticleTags(trx, id, tags);
+    return { id, slug: candidate };
+  }).catch(async (err: unknown) => {
     // The author's row is gone (deleted since its token was signed).
     if (isMissingReference(err)) await requireUserStillExists(deps, authorId);
     throw err;
@@ -225,10 +223,7 @@ async function requireOwnArticle(deps: AppDeps, slug: string, userId: number): P
 }
 
 export async function updateArticle(deps: AppDeps, slug: string, userId: number, input: UpdateArticleInput): Promise<Article> {
-  const existing = await findArticleIdBySlug(deps.db, slug);
-  if (!existing) throw notFound('article');
-  if (existing.author_id !== userId) throw forbidden('article', 'only the author may change this article');
-  const id = existing.id;
+  const id = await requireOwnArticle(deps, slug, userId);
   const changes = {
     ...(input.title !== undefined ? { title: input.title } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
@@ -236,19 +231,17 @@ export async function updateArticle(deps: AppDeps, slug: string, userId: number,
   };
   // Slug, title and tags are read under the row lock: a parallel update of this article commits
   // either wholly before or wholly after, so oldTags are exactly what this write replaced.
-  const write = (candidate: string) =>
-    deps.db.transaction().execute(async (trx) => {
-      const current = await lockArticle(trx, id);
-      if (!current) throw notFound('article');
-      const oldTags = input.tagList !== undefined ? ((await loadTags(trx, [id])).get(id) ?? []) : [];
-      const titleChanged = input.title !== undefined && slugify(input.title) !== slugify(current.title);
-      const newSlug = titleChanged ? candidate : current.slug;
-      await updateArticleRow(trx, id, newSlug === current.slug ? changes : { ...changes, slug: newSlug });
-      if (input.tagList !== undefined) await replaceArticleTags(trx, id, input.tagList);
-      return { oldSlug: current.slug, newSlug, oldTags };
-    });
   // The candidate is used only when the title (hence the slug) changes.
-  const { oldSlug, newSlug, oldTags } = await withFreeSlug(input.title ?? slug, write);
+  const { oldSlug, newSlug, oldTags } = await withFreeSlug(deps, input.title ?? slug, async (trx, candidate) => {
+    const current = await lockArticle(trx, id);
+    if (!current) throw notFound('article');
+    const oldTags = input.tagList !== undefined ? ((await loadTags(trx, [id])).get(id) ?? []) : [];
+    const titleChanged = input.title !== undefined && slugify(input.title) !== slugify(current.title);
+    const newSlug = titleChanged ? candidate : current.slug;
+    await updateArticleRow(trx, id, newSlug === current.slug ? changes : { ...changes, slug: newSlug });
+    if (input.tagList !== undefined) await replaceArticleTags(trx, id, input.tagList);
+    return { oldSlug: current.slug, newSlug, oldTags };
+  });
   const newTags = input.tagList ?? oldTags;
   // Tag indexes whose membership changed are dropped, not edited: two updates' Redis scripts may
   // run in the other order than their commits, and in-place edits applied out of order would leave

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CommentRow, Database } from '../../db/schema.js';
-import { withOperation } from '../../http/request-context.js';
+import { withOperation } from '../../platform/request-context.js';
 
 /** Comments are not paged by the RealWorld API; this cap keeps one answer bounded. */
 export const MAX_COMMENTS_LISTED = 500;

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../deps.js';
 import { optionalUser, requireUser } from '../../http/auth.js';
 import { requestBody } from '../../http/body.js';
-import { envelope, requiredText } from '../../http/fields.js';
+import { envelope, requiredText } from '../fields.js';
 import { parseInput } from '../../http/validation.js';
 import { addComment, commentsForArticle, removeComment } from './comment-service.js';
 

@@ -1,12 +1,13 @@
+import { getOne } from '../../cache/cache.js';
 import { cacheKeys } from '../../cache/keys.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../deps.js';
 import type { CommentRow } from '../../db/schema.js';
-import { forbidden, notFound } from '../../http/errors.js';
+import { forbidden, notFound } from '../../platform/errors.js';
 import { cachedArticleIdBySlug } from '../articles/article-cache.js';
 import { findArticleIdBySlug } from '../articles/article-queries.js';
-import { cachedProfiles, viewerFollowing } from '../profiles/profile-cache.js';
-import { toProfile, type Profile } from '../profiles/profile-queries.js';
-import { isMissingReference } from '../../db/errors.js';
+import { authorsAsSeenBy } from '../profiles/profile-cache.js';
+import type { Profile } from '../profiles/profile-queries.js';
+import { isMissingReference } from '../../platform/mysql-errors.js';
 import { requireUserStillExists } from '../users/user-gone.js';
 import { deleteComment, findComment, insertComment, listComments } from './comment-queries.js';
 
@@ -47,27 +48,21 @@ async function requireArticleId(deps: AppDeps, slug: string): Promise<number> {
 
 /** Authors and following-by-viewer for all comments in one lookup each. */
 async function present(deps: AppDeps, comments: readonly CachedComment[], viewerId: number | undefined): Promise<Comment[]> {
-  const authorIds = comments.map((c) => c.authorId);
-  const [authors, following] = await Promise.all([cachedProfiles(deps, authorIds), viewerFollowing(deps, viewerId, authorIds)]);
+  const authorOf = await authorsAsSeenBy(
+    deps,
+    comments.map((c) => c.authorId),
+    viewerId,
+  );
   return comments.flatMap((c) => {
-    const author = authors.get(c.authorId);
-    if (!author) return [];
-    return [
-      {
-        id: c.id,
-        createdAt: c.createdAt,
-        updatedAt: c.updatedAt,
-        body: c.body,
-        author: toProfile(author, following.has(c.authorId)),
-      },
-    ];
+    const author = authorOf(c.authorId);
+    return author ? [{ id: c.id, createdAt: c.createdAt, updatedAt: c.updatedAt, body: c.body, author }] : [];
   });
 }
 
 export async function commentsForArticle(deps: AppDeps, slug: string, viewerId: number | undefined): Promise<Comment[]> {
   const articleId = await cachedArticleIdBySlug(deps, slug);
   if (articleId === undefined) throw notFound('article');
-  const comments = await deps.cache.getOrFill<CachedComment[]>('comments', cacheKeys.comments(articleId), async () =>
+  const comments = await getOne<CachedComment[]>(deps.cache, 'comments', cacheKeys.comments(articleId), async () =>
     (await listComments(deps.db, articleId)).map(toCachedComment),
   );
   return present(deps, comments ?? [], viewerId);

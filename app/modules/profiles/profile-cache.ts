@@ -1,6 +1,16 @@
+import { getOne } from '../../cache/cache.js';
 import { cacheKeys } from '../../cache/keys.js';
-import type { AppDeps } from '../../deps.js';
-import { findProfileByUsername, loadFolloweeIds, loadFollowing, loadProfileRows, type ProfileRow } from './profile-queries.js';
+import { byIdThroughCache, viewerSetThroughCache } from '../cached.js';
+import type { AppDeps } from '../deps.js';
+import {
+  findProfileByUsername,
+  loadFolloweeIds,
+  loadFollowing,
+  loadProfileRows,
+  toProfile,
+  type Profile,
+  type ProfileRow,
+} from './profile-queries.js';
 
 /**
  * Profile reads through the cache. Public fields are shared entries; "following" is personal and
@@ -20,7 +30,7 @@ export function sameUserIdKey(a: string, b: string): boolean {
  */
 export async function cachedUserId(deps: AppDeps, username: string): Promise<number | undefined> {
   let alias: number | undefined;
-  const id = await deps.cache.getOrFill<number>('user_id', cacheKeys.userId(username), async () => {
+  const id = await getOne<number>(deps.cache, 'user_id', cacheKeys.userId(username), async () => {
     const row = await findProfileByUsername(deps.db, username);
     if (!row) return undefined;
     if (sameUserIdKey(row.username, username)) return row.id;
@@ -30,32 +40,34 @@ export async function cachedUserId(deps: AppDeps, username: string): Promise<num
   return id ?? alias;
 }
 
-export async function cachedProfiles(deps: AppDeps, userIds: readonly number[]): Promise<Map<number, ProfileRow>> {
-  const ids = [...new Set(userIds)];
-  const byKey = await deps.cache.getManyOrFill<ProfileRow>('profile', ids.map(cacheKeys.profile), async (missing) => {
-    const wanted = new Set(missing);
-    const rows = await loadProfileRows(
-      deps.db,
-      ids.filter((id) => wanted.has(cacheKeys.profile(id))),
-    );
-    return new Map([...rows.values()].map((row) => [cacheKeys.profile(row.id), row]));
-  });
-  const result = new Map<number, ProfileRow>();
-  for (const id of ids) {
-    const row = byKey.get(cacheKeys.profile(id));
-    if (row) result.set(id, row);
-  }
-  return result;
-}
+/** Public profile rows by user id. */
+export const cachedProfiles = byIdThroughCache<ProfileRow>({
+  cache: 'profile',
+  key: cacheKeys.profile,
+  load: loadProfileRows,
+});
 
-/** Which of these users the viewer follows: one cache round trip, or one statement. */
-export function viewerFollowing(deps: AppDeps, viewerId: number | undefined, userIds: readonly number[]): Promise<Set<number>> {
-  if (viewerId === undefined || userIds.length === 0) return Promise.resolve(new Set());
-  return deps.cache.indexHas(
-    'following',
-    cacheKeys.following(viewerId),
-    userIds,
-    () => loadFolloweeIds(deps.db, viewerId),
-    () => loadFollowing(deps.db, viewerId, userIds),
-  );
+/** Which of these users the viewer follows. */
+export const viewerFollowing = viewerSetThroughCache({
+  cache: 'following',
+  key: cacheKeys.following,
+  loadAll: loadFolloweeIds,
+  loadSome: loadFollowing,
+});
+
+/**
+ * The author profiles of a page (articles or comments) as one viewer sees them: public fields and
+ * "following" each fetched once for the whole page, in parallel. Undefined for an author who is
+ * gone (deleted meanwhile): the caller leaves that item out.
+ */
+export async function authorsAsSeenBy(
+  deps: AppDeps,
+  authorIds: readonly number[],
+  viewerId: number | undefined,
+): Promise<(authorId: number) => Profile | undefined> {
+  const [authors, following] = await Promise.all([cachedProfiles(deps, authorIds), viewerFollowing(deps, viewerId, authorIds)]);
+  return (authorId) => {
+    const row = authors.get(authorId);
+    return row && toProfile(row, following.has(authorId));
+  };
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { inTransaction } from '../../db/transaction.js';
 import type { Database, UserRow } from '../../db/schema.js';
-import { withOperation } from '../../http/request-context.js';
+import { withOperation } from '../../platform/request-context.js';
 
 /** RealWorld `Profile`. */
 export interface Profile {
@@ -32,12 +33,8 @@ export async function loadProfileRows(db: Kysely<Database>, ids: readonly number
 }
 
 /** Which of these users the viewer follows, in one statement. */
-export async function loadFollowing(
-  db: Kysely<Database>,
-  viewerId: number | undefined,
-  ids: readonly number[],
-): Promise<Set<number>> {
-  if (viewerId === undefined || ids.length === 0) return new Set();
+export async function loadFollowing(db: Kysely<Database>, viewerId: number, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
   const rows = await withOperation('follows.load', () =>
     db
       .selectFrom('follows')
@@ -49,7 +46,6 @@ export async function loadFollowing(
   return new Set(rows.map((r) => r.followee_id));
 }
 
-/** Returns whether a row was inserted (not if already following, nor if either user is gone). */
 /**
  * Follows and unfollows lock the follower's user row first: one user's toggles then run one after
  * the other, where an INSERT IGNORE and a DELETE of the same follows row could otherwise deadlock
@@ -61,7 +57,7 @@ function withFollowerLocked<T>(
   fn: (trx: Transaction<Database>) => Promise<T>,
   gone: T,
 ): Promise<T> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const follower = await withOperation('users.lock', () =>
       trx.selectFrom('users').select('id').where('id', '=', followerId).forUpdate().executeTakeFirst(),
     );

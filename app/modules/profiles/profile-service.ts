@@ -1,6 +1,6 @@
 import { cacheKeys } from '../../cache/keys.js';
-import type { AppDeps } from '../../deps.js';
-import { notFound, unprocessable } from '../../http/errors.js';
+import type { AppDeps } from '../deps.js';
+import { notFound, unprocessable } from '../../platform/errors.js';
 import { cachedProfiles, cachedUserId, sameUserIdKey, viewerFollowing } from './profile-cache.js';
 import { requireUserStillExists } from '../users/user-gone.js';
 import {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { withOperation } from '../../http/request-context.js';
+import { withOperation } from '../../platform/request-context.js';
 
 /** Tags in use, most used first (the "popular tags" sidebar), capped so the answer stays small. */
 export async function listTagsInUse(db: Kysely<Database>, max: number): Promise<string[]> {

@@ -1,6 +1,6 @@
-import type { AppDeps } from '../../deps.js';
-import { unauthorized } from '../../http/errors.js';
-import { withOperation } from '../../http/request-context.js';
+import type { AppDeps } from '../deps.js';
+import { unauthorized } from '../../platform/errors.js';
+import { withOperation } from '../../platform/request-context.js';
 
 /**
  * A token outlives its user: a user deleted since it was signed still has a valid-looking token.

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, NewUserRow, UserRow, UserUpdate } from '../../db/schema.js';
-import { withOperation } from '../../http/request-context.js';
+import { withOperation } from '../../platform/request-context.js';
 
 export function findUserById(db: Kysely<Database>, id: number): Promise<UserRow | undefined> {
   return withOperation('users.by_id', () => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst());

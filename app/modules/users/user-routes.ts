@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../deps.js';
 import { requireUser } from '../../http/auth.js';
 import { requestBody } from '../../http/body.js';
 import { parseInput } from '../../http/validation.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, envelope, imageUrl, optionalText, password, username } from '../../http/fields.js';
+import { email, envelope, imageUrl, optionalText, password, username } from '../fields.js';
 
 const objectRequired = { error: "can't be blank" };
 
@@ -29,7 +29,10 @@ export const UpdateUserRequest = envelope(
       },
       objectRequired,
     )
-    .refine((u) => Object.values(u).some((v) => v !== undefined), { error: 'must change at least one field', path: ['user'] }),
+    .refine((u) => Object.values(u).some((v: unknown) => v !== undefined), {
+      error: 'must change at least one field',
+      path: ['user'],
+    }),
 );
 
 export type RegisterInput = z.output<typeof RegisterRequest>['user'];

@@ -1,9 +1,8 @@
 import { cacheKeys } from '../../cache/keys.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../deps.js';
 import type { UserRow, UserUpdate } from '../../db/schema.js';
-import { isDuplicateKey } from '../../db/errors.js';
-import { HttpError, unauthorized, unprocessable, type ErrorBody } from '../../http/errors.js';
-import { dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
+import { isDuplicateKey } from '../../platform/mysql-errors.js';
+import { unauthorized, unprocessable, type ErrorBody } from '../../platform/errors.js';
 import { findUserByEmail, findUserById, findUsersTaking, insertUser, updateUser } from './user-queries.js';
 import type { LoginInput, RegisterInput, UpdateUserInput, UserResponse } from './user-schemas.js';
 
@@ -40,14 +39,14 @@ export async function register(deps: AppDeps, input: RegisterInput): Promise<Use
   const id = await insertUser(deps.db, {
     username: input.username,
     email: input.email,
-    password_hash: await hashPassword(input.password),
+    password_hash: await deps.passwords.hash(input.password),
     bio: '',
     image: '',
     created_at: now,
     updated_at: now,
   }).catch(duplicateToUnprocessable);
   const row = await findUserById(deps.db, id);
-  if (!row) throw new HttpError(500, { server: ['user vanished after insert'] });
+  if (!row) throw new Error('user vanished after insert');
   // Nobody can follow or favorite as this user before it has its token: its sets are empty.
   await deps.cache.afterWrite({
     seed: [
@@ -65,7 +64,7 @@ export async function register(deps: AppDeps, input: RegisterInput): Promise<Use
 export async function login(deps: AppDeps, input: LoginInput): Promise<UserResponse> {
   const row = await findUserByEmail(deps.db, input.email);
   // Verify against a dummy hash for unknown emails so response time does not reveal accounts.
-  const ok = await verifyPassword(input.password, row?.password_hash ?? (await dummyPasswordHash()));
+  const ok = await deps.passwords.verify(input.password, row?.password_hash ?? (await deps.passwords.dummyHash()));
   if (!row || !ok) throw unauthorized('email or password is invalid');
   return toUserResponse(row, await deps.tokens.sign(row.id));
 }
@@ -91,7 +90,7 @@ export async function updateCurrentUser(
   if (input.email !== undefined) changes.email = input.email;
   if (input.bio !== undefined) changes.bio = input.bio ?? '';
   if (input.image !== undefined) changes.image = input.image ?? '';
-  if (input.password !== undefined) changes.password_hash = await hashPassword(input.password);
+  if (input.password !== undefined) changes.password_hash = await deps.passwords.hash(input.password);
   await updateUser(deps.db, userId, changes).catch(duplicateToUnprocessable);
   // The public profile and both usernames' id entries may now be wrong. Dropped at once: the
   // change is committed even if the re-read below fails (shed, timeout), and must be seen.

@@ -7,14 +7,15 @@ export type { Logger };
  * (`sqlMessage`, e.g. a duplicate email): keep the code and errno, drop the data.
  */
 function serializeError(err: unknown): unknown {
-  const serialized = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
-  if (serialized && typeof serialized === 'object') {
-    delete serialized.sql;
-    delete serialized.sqlMessage;
-    if (typeof serialized.code === 'string' && serialized.code.startsWith('ER_')) {
-      serialized.message = `${serialized.code} (errno ${String(serialized.errno)})`;
-      delete serialized.stack;
-    }
+  // pino hands back anything that is not error-like unchanged.
+  const result: unknown = pino.stdSerializers.err(err as Error);
+  if (typeof result !== 'object' || result === null) return result;
+  const serialized = result as Record<string, unknown>;
+  delete serialized.sql;
+  delete serialized.sqlMessage;
+  if (typeof serialized.code === 'string' && serialized.code.startsWith('ER_')) {
+    serialized.message = `${serialized.code} (errno ${String(serialized.errno)})`;
+    delete serialized.stack;
   }
   return serialized;
 }

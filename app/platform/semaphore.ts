@@ -1,4 +1,4 @@
-import { OverloadedError, type ShedReason } from './http/errors.js';
+import { ShedError, type ShedReason } from './errors.js';
 
 export interface SemaphoreOptions {
   /** Holders at once. */
@@ -7,8 +7,8 @@ export interface SemaphoreOptions {
   queueLimit: number;
   /** Longest wait for a permit. */
   waitTimeoutMs: number;
-  /** Shed reasons for a full queue and for a wait past the deadline. */
-  reasons: { queueFull: ShedReason; timeout: ShedReason };
+  /** Shed reasons for a full queue, a wait past the deadline, and an acquire after close(). */
+  reasons: { queueFull: ShedReason; timeout: ShedReason; closed: ShedReason };
   /** Called after every change of holders or waiters (for gauges). */
   onChange?: () => void;
   /** Called when a wait times out (for counters). */
@@ -24,7 +24,7 @@ interface Waiter {
 /**
  * A counting semaphore whose waiting is bounded twice: in length and in time. Everything that
  * would otherwise queue without limit (database connections, password hashing) goes through one,
- * so overload turns into fast 503s (OverloadedError) instead of requests that hang.
+ * so overload turns into fast 503s (ShedError) instead of requests that hang.
  */
 export class Semaphore {
   private holders = 0;
@@ -42,14 +42,14 @@ export class Semaphore {
   }
 
   acquire(): Promise<void> {
-    if (this.closed) return Promise.reject(new OverloadedError('db_unavailable'));
+    if (this.closed) return Promise.reject(new ShedError(this.options.reasons.closed));
     if (this.holders < this.options.size) {
       this.holders += 1;
       this.options.onChange?.();
       return Promise.resolve();
     }
     if (this.waiters.length >= this.options.queueLimit) {
-      return Promise.reject(new OverloadedError(this.options.reasons.queueFull));
+      return Promise.reject(new ShedError(this.options.reasons.queueFull));
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
@@ -60,7 +60,7 @@ export class Semaphore {
           if (index >= 0) this.waiters.splice(index, 1);
           this.options.onTimeout?.();
           this.options.onChange?.();
-          reject(new OverloadedError(this.options.reasons.timeout));
+          reject(new ShedError(this.options.reasons.timeout));
         }, this.options.waitTimeoutMs),
       };
       this.waiters.push(waiter);
@@ -95,7 +95,7 @@ export class Semaphore {
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
-      waiter.reject(new OverloadedError('db_unavailable'));
+      waiter.reject(new ShedError(this.options.reasons.closed));
     }
     this.options.onChange?.();
   }

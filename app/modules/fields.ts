@@ -6,14 +6,14 @@ import { z } from 'zod';
  */
 const blank = "can't be blank";
 
-export const requiredText = (max: number) =>
+export const requiredText = (max: number): z.ZodString =>
   z
     .string({ error: blank })
     .trim()
     .min(1, { error: blank })
     .max(max, { error: `is too long (maximum is ${max} characters)` });
 
-export const optionalText = (max: number) =>
+export const optionalText = (max: number): z.ZodString =>
   z.string({ error: 'must be a string' }).max(max, { error: `is too long (maximum is ${max} characters)` });
 
 export const username = requiredText(40).regex(/^[\p{L}\p{N}_.-]+$/u, {
@@ -34,5 +34,5 @@ export const imageUrl = z
   .refine((v) => v === '' || /^https?:\/\/\S+$/i.test(v), { error: 'must be an http(s) URL' });
 
 /** Wraps a body schema under its RealWorld envelope key ({"user": {...}}), which must be an object. */
-export const envelope = <K extends string, S extends z.ZodType>(key: K, schema: S) =>
-  z.object({ [key]: schema } as { [P in K]: S }, { error: `must be a JSON object with a "${key}" object` });
+export const envelope = <K extends string, S extends z.ZodType>(key: K, schema: S): z.ZodObject<Record<K, S>> =>
+  z.object({ [key]: schema } as Record<K, S>, { error: `must be a JSON object with a "${key}" object` });
