@@ -67,15 +67,13 @@ build_image() {
 
 install_blog_api() {
   stack_log "charts/blog-api as release $RELEASE in namespace $NAMESPACE (image blog-api:$IMAGE_TAG)"
-  # No --wait: with the in-chart MySQL the migration hook is post-install, and helm --wait would
-  # wait for pods that stay unready until that very hook has run. Helm still waits for the hook
-  # Job; the rollout is awaited after it.
+  # The chart's defaults: in-chart MySQL and Redis, credentials generated on install and kept.
+  # The image was loaded onto the nodes, and a local image name is never pulled (pullPolicy Never).
+  # Migrations run in the API pods' init container, so --wait returns once everything is ready.
   helm upgrade --install "$RELEASE" charts/blog-api \
     --namespace "$NAMESPACE" --create-namespace \
-    --set image.repository=blog-api --set image.tag="$IMAGE_TAG" --set image.pullPolicy=IfNotPresent \
-    --set mysql.enabled=true --set redis.enabled=true \
-    --timeout "$WAIT_TIMEOUT"
-  kubectl -n "$NAMESPACE" rollout status "deployment/$RELEASE" --timeout="$WAIT_TIMEOUT"
+    --set image.repository=blog-api --set image.tag="$IMAGE_TAG" \
+    --wait --timeout "$WAIT_TIMEOUT"
 }
 
 print_access() {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Regenerate the plain manifests in k8s/ from charts/blog-api, for users who install with kubectl
 # alone. test/deploy runs `scripts/render-k8s.sh --check` so they never drift from the chart.
-#   k8s/blog-api.yaml             the service with the chart's default values, reading its
-#                                 DATABASE_URL, REDIS_URL and JWT_SECRET from a Secret "blog-api"
-#                                 you create (so no credential is baked into the file)
+#   k8s/blog-api.yaml             the service with the chart's default values (in-cluster MySQL
+#                                 and Redis), reading JWT_SECRET, MYSQL_PASSWORD and
+#                                 MYSQL_ROOT_PASSWORD from a Secret "blog-api" you create (so no
+#                                 credential is baked into the file)
 #   k8s/blog-api-monitoring.yaml  its ServiceMonitor and PrometheusRule, for clusters with the
 #                                 prometheus-operator CRDs (kube-prometheus-stack)
 # Usage: scripts/render-k8s.sh [--check]
@@ -35,12 +36,13 @@ HEAD
 render() { # render DIR
   {
     header "Install: kubectl create namespace $NAMESPACE
-#   kubectl -n $NAMESPACE create secret generic blog-api \\
-#     --from-literal=DATABASE_URL=mysql://USER:PASSWORD@HOST:3306/blog \\
-#     --from-literal=REDIS_URL=redis://HOST:6379 --from-literal=JWT_SECRET=\"\$(openssl rand -hex 32)\"
-#   kubectl -n $NAMESPACE apply -f k8s/blog-api.yaml
-# The migration Job (a Helm hook in the chart) runs once here; delete it before re-applying a
-# new image: kubectl -n $NAMESPACE delete job blog-api-migrate"
+#   kubectl -n $NAMESPACE create secret generic blog-api --from-literal=JWT_SECRET=\"\$(openssl rand -hex 32)\" \\
+#     --from-literal=MYSQL_PASSWORD=\"\$(openssl rand -hex 16)\" --from-literal=MYSQL_ROOT_PASSWORD=\"\$(openssl rand -hex 16)\"
+#   kubectl apply -f k8s/blog-api.yaml
+# The image blog-api:0.1.0 is local (imagePullPolicy Never): load it onto the nodes first (kind load
+# docker-image, minikube image load) or edit the image. MySQL and Redis run in the namespace, for
+# local clusters; for your own database render your own manifests with helm template (chart README).
+# Migrations run in each API pod's init container, so re-applying a new image needs nothing else."
     helm "${common[@]}"
   } >"$1/blog-api.yaml"
   {

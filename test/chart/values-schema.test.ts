@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HelmError, renderChart } from '../../scripts/chart-render.js';
 
-const base = { externalDatabase: { url: 'mysql://blog:pw@db:3306/blog' } };
+// Rendered without a cluster: the credentials helm install would generate are given.
+const base = { jwtSecret: 'schema-test-jwt-secret-0123456789', mysql: { auth: { password: 'pw', rootPassword: 'root-pw' } } };
 
 function renderError(values: Record<string, unknown>): string {
   try {
@@ -35,7 +36,8 @@ describe('values.schema.json', () => {
     ['a burn-rate pair without factor', { slo: { burnRates: { page: [{ long: '1h', short: '5m' }], ticket: [] } } }, /factor/],
     ['a malformed duration', { serviceMonitor: { interval: '30 seconds' } }, /interval/],
     ['a non-MySQL database URL', { externalDatabase: { url: 'postgres://db/blog' } }, /url/],
-    ['a URL-unsafe MySQL password', { mysql: { enabled: true, auth: { password: 'p@ss/word' } } }, /password/],
+    ['a URL-unsafe MySQL password', { mysql: { enabled: true, auth: { password: 'p@ss/word', rootPassword: 'x' } } }, /password/],
+    ['the removed hook Job settings', { migrations: { enabled: true, backoffLimit: 6 } }, /additional properties 'backoffLimit'/],
   ];
   for (const [what, values, pattern] of rejected) {
     it(`rejects ${what}`, () => {
@@ -45,8 +47,8 @@ describe('values.schema.json', () => {
     });
   }
 
-  it('fails with a clear message when no database is configured', () => {
-    assert.match(renderError({ externalDatabase: { url: '' } }), /externalDatabase.url is required/);
+  it('fails with a clear message when the in-chart MySQL is off and no database is configured', () => {
+    assert.match(renderError({ mysql: { enabled: false }, externalDatabase: { url: '' } }), /externalDatabase.url is required/);
   });
 
   it('fails when the grace period cannot cover preStop plus the drain window', () => {

@@ -1,37 +1,59 @@
 /**
  * The workload contract other parts rely on (design.md, Dockerfile): ports, env, probes, security,
- * graceful shutdown, the secrets the pre-install hook can see, and the in-chart dependencies.
+ * graceful shutdown, migrations before the service starts, the credentials and where they come
+ * from, the in-chart dependencies, and the objects' namespaces.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1Deployment,
+  V1EnvVar,
+  V1Ingress,
+  V1NetworkPolicy,
+  V1Pod,
+  V1Secret,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
 import { renderChart, type K8sObject } from '../../scripts/chart-render.js';
 
-type Obj = K8sObject & { spec: any; data?: Record<string, string> };
-
-function find(objects: K8sObject[], kind: string, predicate: (o: Obj) => boolean = () => true): Obj {
-  const hit = (objects as Obj[]).find((o) => o.kind === kind && predicate(o));
+function find<T>(objects: K8sObject[], kind: string, predicate: (o: K8sObject) => boolean = () => true): T {
+  const hit = objects.find((o) => o.kind === kind && predicate(o));
   assert.ok(hit, `no ${kind} rendered`);
-  return hit;
+  return hit as unknown as T;
 }
-const isHook = (o: Obj) => Boolean(o.metadata.annotations?.['helm.sh/hook']);
+const named = (suffix: string) => (o: K8sObject) => o.metadata.name.endsWith(suffix);
+const decode = (secret: V1Secret, key: string): string => Buffer.from(secret.data?.[key] ?? '', 'base64').toString();
+/** env name -> literal value, or `secret:<name>/<key>` for a secretKeyRef. */
+function envMap(c: V1Container): Record<string, string> {
+  return Object.fromEntries(
+    (c.env ?? []).map((e: V1EnvVar) => {
+      const ref = e.valueFrom?.secretKeyRef;
+      return [e.name, ref ? `secret:${ref.name}/${ref.key}` : (e.value ?? '')];
+    }),
+  );
+}
+const podOf = (d: V1Deployment | V1StatefulSet) => d.spec!.template.spec!;
 
-describe('workload (ci/default-values.yaml)', () => {
+describe('workload (ci/default-values.yaml: the defaults)', () => {
   const objects = renderChart({ valuesFiles: ['ci/default-values.yaml'] });
-  const deploy = find(objects, 'Deployment');
-  const pod = deploy.spec.template.spec;
-  const api = pod.containers[0];
+  const deploy = find<V1Deployment>(objects, 'Deployment', named('blog-api'));
+  const pod = podOf(deploy);
+  const api = pod.containers[0]!;
 
   it('exposes http 3000 and metrics 9464, and the Service names both ports', () => {
     assert.deepEqual(
-      api.ports.map((p: any) => [p.name, p.containerPort]),
+      api.ports?.map((p) => [p.name, p.containerPort]),
       [
         ['http', 3000],
         ['metrics', 9464],
       ],
     );
-    const svc = find(objects, 'Service');
+    const svc = find<V1Service>(objects, 'Service', (o) => o.metadata.name === 'blog-api');
     assert.deepEqual(
-      svc.spec.ports.map((p: any) => [p.name, p.targetPort]),
+      svc.spec?.ports?.map((p) => [p.name, p.targetPort]),
       [
         ['http', 'http'],
         ['metrics', 'metrics'],
@@ -39,19 +61,21 @@ describe('workload (ci/default-values.yaml)', () => {
     );
   });
 
-  it('runs the image as numeric non-root 10001 with a read-only root fs and nothing extra', () => {
+  it('runs the local image as numeric non-root 10001 with a read-only root fs, never pulling it', () => {
     assert.equal(api.image, 'blog-api:0.1.0');
-    assert.equal(pod.securityContext.runAsUser, 10001);
-    assert.equal(pod.securityContext.runAsNonRoot, true);
-    assert.equal(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
-    assert.equal(api.securityContext.readOnlyRootFilesystem, true);
-    assert.equal(api.securityContext.allowPrivilegeEscalation, false);
-    assert.deepEqual(api.securityContext.capabilities.drop, ['ALL']);
-    assert.ok(api.volumeMounts.some((m: any) => m.mountPath === '/tmp'));
+    // no registry in the name: only the node can have it, so the kubelet must not ask a registry
+    assert.equal(api.imagePullPolicy, 'Never');
+    assert.equal(pod.securityContext?.runAsUser, 10001);
+    assert.equal(pod.securityContext?.runAsNonRoot, true);
+    assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault');
+    assert.equal(api.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(api.securityContext?.allowPrivilegeEscalation, false);
+    assert.deepEqual(api.securityContext?.capabilities?.drop, ['ALL']);
+    assert.ok(api.volumeMounts?.some((m) => m.mountPath === '/tmp'));
   });
 
-  it('reads config from the ConfigMap (MIGRATE_ON_START=false) and secrets from the Secret', () => {
-    const cm = find(objects, 'ConfigMap', (o) => o.metadata.name === deploy.metadata.name);
+  it('reads config from the ConfigMap (MIGRATE_ON_START=false) and credentials from the Secret', () => {
+    const cm = find<V1ConfigMap>(objects, 'ConfigMap', (o) => o.metadata.name === deploy.metadata?.name);
     assert.deepEqual(Object.keys(cm.data ?? {}).sort(), [
       'DB_ACQUIRE_TIMEOUT_MS',
       'DB_POOL_SIZE',
@@ -65,123 +89,191 @@ describe('workload (ci/default-values.yaml)', () => {
     assert.equal(cm.data?.MIGRATE_ON_START, 'false');
     assert.equal(cm.data?.PORT, '3000');
     assert.equal(cm.data?.METRICS_PORT, '9464');
-    const secretEnv = api.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name);
-    assert.deepEqual(secretEnv, ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET']);
-    const secret = find(objects, 'Secret', (o) => !isHook(o));
-    assert.equal(
-      Buffer.from(secret.data!.DATABASE_URL!, 'base64').toString(),
-      'mysql://blog:secret@mysql.example.internal:3306/blog',
-    );
-    assert.ok(Buffer.from(secret.data!.JWT_SECRET!, 'base64').length >= 32, 'generated JWT secret too short');
+    assert.deepEqual(envMap(api), {
+      JWT_SECRET: 'secret:blog-api/JWT_SECRET',
+      MYSQL_PASSWORD: 'secret:blog-api/MYSQL_PASSWORD',
+      // composed by Kubernetes from the variable above: no URL with a password is stored
+      DATABASE_URL: 'mysql://blog:$(MYSQL_PASSWORD)@blog-api-mysql:3306/blog',
+      REDIS_URL: 'redis://blog-api-redis:6379',
+    });
+    const secret = find<V1Secret>(objects, 'Secret');
+    assert.deepEqual(Object.keys(secret.data ?? {}).sort(), ['JWT_SECRET', 'MYSQL_PASSWORD', 'MYSQL_ROOT_PASSWORD']);
+    assert.equal(decode(secret, 'MYSQL_PASSWORD'), 'ci-only-mysql-password');
+    assert.equal(decode(secret, 'JWT_SECRET'), 'ci-only-jwt-secret-0123456789abcdef0123456789');
   });
 
-  it('probes /readyz for readiness and /livez for startup and liveness', () => {
-    assert.equal(api.readinessProbe.httpGet.path, '/readyz');
-    assert.equal(api.livenessProbe.httpGet.path, '/livez');
-    assert.equal(api.startupProbe.httpGet.path, '/livez');
+  it('probes /readyz for readiness and /livez for startup and liveness; a short DB restart keeps pods in', () => {
+    assert.equal(api.readinessProbe?.httpGet?.path, '/readyz');
+    assert.equal(api.livenessProbe?.httpGet?.path, '/livez');
+    assert.equal(api.startupProbe?.httpGet?.path, '/livez');
+    const r = api.readinessProbe!;
+    assert.ok((r.periodSeconds ?? 10) * (r.failureThreshold ?? 3) >= 30, 'readiness tolerates a 30 s database restart');
   });
 
   it('gives the drain time: grace period > preStop sleep + SHUTDOWN_GRACE_MS', () => {
-    const sleep = Number(api.lifecycle.preStop.exec.command[1]);
-    const cm = find(objects, 'ConfigMap', (o) => o.metadata.name === deploy.metadata.name);
-    assert.ok(pod.terminationGracePeriodSeconds * 1000 > sleep * 1000 + Number(cm.data?.SHUTDOWN_GRACE_MS));
+    const sleep = Number(api.lifecycle?.preStop?.exec?.command?.[1]);
+    const cm = find<V1ConfigMap>(objects, 'ConfigMap', (o) => o.metadata.name === deploy.metadata?.name);
+    assert.ok((pod.terminationGracePeriodSeconds ?? 0) * 1000 > sleep * 1000 + Number(cm.data?.SHUTDOWN_GRACE_MS));
   });
 
   it('rolls pods on config and secret changes, spreads them, and has a PDB', () => {
-    const ann = deploy.spec.template.metadata.annotations;
-    assert.match(ann['checksum/config'], /^[0-9a-f]{64}$/);
-    assert.match(ann['checksum/secret'], /^[0-9a-f]{64}$/);
-    assert.ok(pod.topologySpreadConstraints.length >= 1);
-    assert.ok(api.resources.requests.cpu && api.resources.limits.memory);
+    const ann = deploy.spec?.template.metadata?.annotations ?? {};
+    assert.match(ann['checksum/config'] ?? '', /^[0-9a-f]{64}$/);
+    assert.match(ann['checksum/secret'] ?? '', /^[0-9a-f]{64}$/);
+    assert.ok((pod.topologySpreadConstraints ?? []).length >= 1);
+    assert.ok(api.resources?.requests?.cpu && api.resources.limits?.memory);
     find(objects, 'PodDisruptionBudget');
   });
 
-  it('migrates in a pre-install/pre-upgrade hook Job that reads its own, earlier hook Secret', () => {
-    const job = find(objects, 'Job');
-    const secret = find(objects, 'Secret', isHook);
-    assert.equal(job.metadata.annotations?.['helm.sh/hook'], 'pre-install,pre-upgrade');
-    assert.equal(secret.metadata.annotations?.['helm.sh/hook'], 'pre-install,pre-upgrade');
-    assert.ok(
-      Number(secret.metadata.annotations?.['helm.sh/hook-weight']) < Number(job.metadata.annotations?.['helm.sh/hook-weight']),
-    );
-    const c = job.spec.template.spec.containers[0];
-    assert.deepEqual(c.command, ['npm', 'run', 'migrate']);
-    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef.name]));
-    assert.equal(env.DATABASE_URL, secret.metadata.name);
+  it('migrates in an init container (npm run migrate, bounded wait for the database), with no hook', () => {
+    const init = pod.initContainers?.[0];
+    assert.ok(init, 'no init container');
+    assert.equal(init.name, 'migrate');
+    assert.deepEqual(init.command, ['npm', 'run', 'migrate', '--', '--wait-seconds=300']);
+    assert.equal(init.image, api.image);
+    assert.equal(init.imagePullPolicy, api.imagePullPolicy);
+    assert.deepEqual(init.envFrom, api.envFrom);
+    const env = envMap(init);
+    for (const [k, v] of Object.entries(envMap(api))) assert.equal(env[k], v, k);
     assert.equal(env.npm_config_cache, '/tmp/.npm');
     assert.equal(env.npm_config_update_notifier, 'false');
-    assert.equal(env.MIGRATE_ON_START, 'false');
-    assert.ok(c.volumeMounts.some((m: any) => m.mountPath === '/tmp'));
-    assert.equal(c.securityContext.readOnlyRootFilesystem, true);
-    // the release's ServiceAccount does not exist before install either
-    assert.equal(job.spec.template.spec.serviceAccountName, undefined);
-    // same values as the release Secret (one render memoises the generated JWT secret)
-    const release = find(objects, 'Secret', (o) => !isHook(o));
-    assert.deepEqual(secret.data, release.data);
+    assert.ok(init.volumeMounts?.some((m) => m.mountPath === '/tmp'));
+    assert.equal(init.securityContext?.readOnlyRootFilesystem, true);
+    // nothing waits on a Helm hook, so `helm install --wait` cannot deadlock (the test pod aside)
+    const hooks = objects.filter((o) => o.metadata.annotations?.['helm.sh/hook']);
+    assert.deepEqual(
+      hooks.map((o) => `${o.kind}/${o.metadata.annotations?.['helm.sh/hook']}`),
+      ['Pod/test'],
+    );
+    assert.ok(!objects.some((o) => o.kind === 'Job'), 'no migration Job');
+  });
+
+  it('runs the in-chart MySQL and Redis by default, on their official images', () => {
+    const mysql = find<V1StatefulSet>(objects, 'StatefulSet');
+    const c = podOf(mysql).containers[0]!;
+    assert.equal(c.image, 'mysql:8.4');
+    assert.equal(c.imagePullPolicy, 'IfNotPresent');
+    assert.deepEqual(
+      (c.env ?? []).filter((e) => e.valueFrom).map((e) => `${e.name}=${e.valueFrom?.secretKeyRef?.name}`),
+      ['MYSQL_PASSWORD=blog-api', 'MYSQL_ROOT_PASSWORD=blog-api'],
+    );
+    assert.ok(c.startupProbe && c.readinessProbe && c.livenessProbe);
+    assert.equal(c.readinessProbe.initialDelaySeconds, undefined, 'a restarted MySQL is back without waiting');
+    const redis = find<V1Deployment>(objects, 'Deployment', named('-redis'));
+    assert.equal(podOf(redis).containers[0]!.image, 'redis:7.4-alpine');
+  });
+
+  it('deletes the MySQL claim with the release unless keepOnUninstall', () => {
+    const policy = (values: Record<string, unknown>) =>
+      find<V1StatefulSet>(renderChart({ valuesFiles: ['ci/default-values.yaml'], values }), 'StatefulSet').spec
+        ?.persistentVolumeClaimRetentionPolicy;
+    assert.deepEqual(policy({}), { whenDeleted: 'Delete', whenScaled: 'Retain' });
+    assert.equal(policy({ mysql: { persistence: { keepOnUninstall: true } } })?.whenDeleted, 'Retain');
+    const claim = find<V1StatefulSet>(objects, 'StatefulSet').spec?.volumeClaimTemplates?.[0];
+    assert.equal(claim?.metadata?.labels?.['app.kubernetes.io/instance'], 'blog-api');
   });
 });
 
+describe('namespaces', () => {
+  for (const file of ['ci/default-values.yaml', 'ci/full-values.yaml']) {
+    it(`${file}: every object carries metadata.namespace (the release's)`, () => {
+      const objects = renderChart({ valuesFiles: [file], namespace: 'shop' });
+      const wrong = objects.filter((o) => o.metadata.namespace !== 'shop').map((o) => `${o.kind}/${o.metadata.name}`);
+      assert.deepEqual(wrong, []);
+      assert.ok(objects.some((o) => o.kind === 'PrometheusRule') || file.includes('default'));
+    });
+  }
+});
+
 describe('workload variants', () => {
-  it('existingSecret: no Secret rendered; pods and hook read the given one', () => {
+  it('existingSecret: no Secret rendered; API, migrations and MySQL read the given one', () => {
     const objects = renderChart({ values: { existingSecret: 'my-env' } });
     assert.ok(!objects.some((o) => o.kind === 'Secret'));
-    const job = find(objects, 'Job');
-    const deploy = find(objects, 'Deployment');
-    for (const c of [job.spec.template.spec.containers[0], deploy.spec.template.spec.containers[0]]) {
-      const refs = c.env.filter((e: any) => e.valueFrom).map((e: any) => e.valueFrom.secretKeyRef.name);
-      assert.deepEqual([...new Set(refs)], ['my-env']);
-    }
+    const deploy = find<V1Deployment>(objects, 'Deployment', named('blog-api'));
+    const mysql = find<V1StatefulSet>(objects, 'StatefulSet');
+    const containers = [...podOf(deploy).containers, ...(podOf(deploy).initContainers ?? []), ...podOf(mysql).containers];
+    const refs = containers.flatMap((c) => (c.env ?? []).flatMap((e) => (e.valueFrom ? [e.valueFrom.secretKeyRef?.name] : [])));
+    assert.deepEqual([...new Set(refs)], ['my-env']);
   });
 
-  it('a fixed jwtSecret is used as given', () => {
+  it('external database and Redis: both URLs from the Secret, no in-chart MySQL or Redis', () => {
     const objects = renderChart({
-      values: { existingSecret: '', jwtSecret: 'fixed-secret', externalDatabase: { url: 'mysql://a@b:3306/c' } },
+      values: {
+        jwtSecret: 'fixed-secret-0123456789',
+        mysql: { enabled: false },
+        redis: { enabled: false },
+        externalDatabase: { url: 'mysql://a:b@db.example:3306/c' },
+        externalRedis: { url: 'redis://cache.example:6379' },
+      },
     });
-    const secret = find(objects, 'Secret', (o) => !isHook(o));
-    assert.equal(Buffer.from(secret.data!.JWT_SECRET!, 'base64').toString(), 'fixed-secret');
+    assert.ok(!objects.some((o) => o.kind === 'StatefulSet'));
+    const secret = find<V1Secret>(objects, 'Secret');
+    assert.equal(decode(secret, 'JWT_SECRET'), 'fixed-secret-0123456789');
+    assert.equal(decode(secret, 'DATABASE_URL'), 'mysql://a:b@db.example:3306/c');
+    assert.equal(decode(secret, 'REDIS_URL'), 'redis://cache.example:6379');
+    assert.deepEqual(envMap(podOf(find<V1Deployment>(objects, 'Deployment')).containers[0]!), {
+      JWT_SECRET: 'secret:blog-api/JWT_SECRET',
+      DATABASE_URL: 'secret:blog-api/DATABASE_URL',
+      REDIS_URL: 'secret:blog-api/REDIS_URL',
+    });
   });
 
-  it('in-chart MySQL and Redis: official images, PVC, URLs pointing at them, migration after install', () => {
+  it('full values: MySQL with the given passwords and a 5Gi claim, no Bitnami images', () => {
     const objects = renderChart({ valuesFiles: ['ci/full-values.yaml'] });
-    const mysql = find(objects, 'StatefulSet');
-    assert.match(mysql.spec.template.spec.containers[0].image, /^mysql:/);
-    assert.equal(mysql.spec.replicas, 1);
-    assert.equal(mysql.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '5Gi');
-    const redis = find(objects, 'Deployment', (o) => o.metadata.name.endsWith('-redis'));
-    assert.match(redis.spec.template.spec.containers[0].image, /^redis:/);
-    const all = JSON.stringify(objects);
-    assert.ok(!/bitnami/i.test(all), 'no Bitnami images');
-    const secret = find(objects, 'Secret', (o) => !isHook(o) && !o.metadata.name.endsWith('-mysql'));
-    const dbUrl = Buffer.from(secret.data!.DATABASE_URL!, 'base64').toString();
-    const mysqlSecret = find(objects, 'Secret', (o) => o.metadata.name.endsWith('-mysql'));
-    const password = Buffer.from(mysqlSecret.data!.MYSQL_PASSWORD!, 'base64').toString();
-    assert.equal(dbUrl, `mysql://blog:${password}@blog-api-mysql:3306/blog`);
-    assert.equal(Buffer.from(secret.data!.REDIS_URL!, 'base64').toString(), 'redis://blog-api-redis:6379');
-    assert.equal(find(objects, 'Job').metadata.annotations?.['helm.sh/hook'], 'post-install,pre-upgrade');
+    const mysql = find<V1StatefulSet>(objects, 'StatefulSet');
+    assert.equal(mysql.spec?.replicas, 1);
+    assert.equal(mysql.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage, '5Gi');
+    assert.ok(!/bitnami/i.test(JSON.stringify(objects)), 'no Bitnami images');
+    assert.equal(decode(find<V1Secret>(objects, 'Secret'), 'MYSQL_PASSWORD'), 'ci-only-mysql-password');
+    // a registry in the name: pulled as the values say
+    const api = podOf(find<V1Deployment>(objects, 'Deployment', named('blog-api'))).containers[0]!;
+    assert.equal(api.image, 'registry.example.com/blog-api:1.2.3');
+    assert.equal(api.imagePullPolicy, 'Always');
+  });
+
+  it('pull policy: Never for local names, IfNotPresent with a registry, the value when given', () => {
+    const policy = (image: Record<string, string>) => {
+      const objects = renderChart({ valuesFiles: ['ci/default-values.yaml'], values: { image: { tag: '', ...image } } });
+      return podOf(find<V1Deployment>(objects, 'Deployment', named('blog-api'))).containers[0]!.imagePullPolicy;
+    };
+    assert.equal(policy({ repository: 'blog-api', pullPolicy: '' }), 'Never');
+    assert.equal(policy({ repository: 'localhost/blog-api', pullPolicy: '' }), 'Never');
+    assert.equal(policy({ repository: 'ghcr.io/acme/blog-api', pullPolicy: '' }), 'IfNotPresent');
+    assert.equal(policy({ repository: 'acme/blog-api', pullPolicy: '' }), 'IfNotPresent');
+    assert.equal(policy({ repository: 'blog-api', pullPolicy: 'Always' }), 'Always');
   });
 
   it('NetworkPolicy: http from anywhere, metrics from monitoring, egress to DB, Redis and DNS', () => {
-    const np = find(renderChart({ valuesFiles: ['ci/full-values.yaml'] }), 'NetworkPolicy');
-    const [http, metrics] = np.spec.ingress;
-    assert.equal(http.from, undefined);
-    assert.equal(http.ports[0].port, 'http');
-    assert.equal(metrics.ports[0].port, 'metrics');
-    assert.equal(metrics.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'], 'monitoring');
-    const egressPorts = np.spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
+    // as written in YAML (client-node's type calls `from` `_from`)
+    type Rule = Omit<NonNullable<NonNullable<V1NetworkPolicy['spec']>['ingress']>[number], '_from'> & {
+      from?: NonNullable<NonNullable<V1NetworkPolicy['spec']>['ingress']>[number]['_from'];
+    };
+    const np = find<V1NetworkPolicy>(renderChart({ valuesFiles: ['ci/full-values.yaml'] }), 'NetworkPolicy');
+    const [http, metrics] = (np.spec?.ingress ?? []) as Rule[];
+    assert.equal(http?.from, undefined);
+    assert.equal(http?.ports?.[0]?.port, 'http');
+    assert.equal(metrics?.ports?.[0]?.port, 'metrics');
+    assert.equal(metrics?.from?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], 'monitoring');
+    const egressPorts = (np.spec?.egress ?? []).flatMap((r) => (r.ports ?? []).map((p) => p.port));
     for (const port of [53, 3306, 6379]) assert.ok(egressPorts.includes(port), `egress ${port}`);
   });
 
   it('Ingress routes only the http port', () => {
-    const ing = find(renderChart({ valuesFiles: ['ci/full-values.yaml'] }), 'Ingress');
-    const ports = ing.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service.port.name));
+    const ing = find<V1Ingress>(renderChart({ valuesFiles: ['ci/full-values.yaml'] }), 'Ingress');
+    const ports = (ing.spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend.service?.port?.name));
     assert.deepEqual([...new Set(ports)], ['http']);
   });
 
-  it('helm test pod calls /readyz and an API read', () => {
-    const pod = find(renderChart({ valuesFiles: ['ci/default-values.yaml'] }), 'Pod');
-    assert.equal(pod.metadata.annotations?.['helm.sh/hook'], 'test');
-    const script = pod.spec.containers[0].args.join('\n');
+  it("helm test pod: the service's own image runs node's fetch against /readyz and an API read", () => {
+    const pod = find<V1Pod>(renderChart({ valuesFiles: ['ci/default-values.yaml'] }), 'Pod');
+    assert.equal(pod.metadata?.annotations?.['helm.sh/hook'], 'test');
+    const c = pod.spec!.containers[0]!;
+    assert.equal(c.image, 'blog-api:0.1.0');
+    assert.equal(c.imagePullPolicy, 'Never');
+    assert.deepEqual(c.command, ['node', '-e']);
+    const script = (c.args ?? []).join('\n');
     assert.match(script, /\/readyz/);
     assert.match(script, /\/api\/tags/);
+    assert.equal(envMap(c).BASE_URL, 'http://blog-api:80');
   });
 });

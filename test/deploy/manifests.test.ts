@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import type { V1Deployment, V1Service } from '@kubernetes/client-node';
 import { ROOT, loadAllYaml } from './repo.js';
 
 describe('k8s plain manifests', () => {
@@ -12,23 +13,26 @@ describe('k8s plain manifests', () => {
   });
   it('run the image as the Dockerfile expects', () => {
     const docs = loadAllYaml('k8s/blog-api.yaml');
-    const deploy = docs.find((d) => d.kind === 'Deployment');
-    const job = docs.find((d) => d.kind === 'Job');
-    const api = deploy?.spec.template.spec.containers[0];
+    const deploy = docs.find((d) => d.kind === 'Deployment' && d.metadata?.name === 'blog-api') as V1Deployment | undefined;
+    const pod = deploy?.spec?.template.spec;
+    const api = pod?.containers[0];
+    assert.ok(api, 'no blog-api Deployment');
     assert.equal(api.command, undefined, 'the image CMD (node as PID 1) must run');
-    assert.equal(api.securityContext.runAsUser, 10001);
-    assert.equal(api.securityContext.readOnlyRootFilesystem, true);
+    assert.equal(api.securityContext?.runAsUser, 10001);
+    assert.equal(api.securityContext?.readOnlyRootFilesystem, true);
     assert.deepEqual(
-      api.ports.map((p: { name: string; containerPort: number }) => [p.name, p.containerPort]),
+      api.ports?.map((p) => [p.name, p.containerPort]),
       [
         ['http', 3000],
         ['metrics', 9464],
       ],
     );
-    assert.deepEqual(job?.spec.template.spec.containers[0].command, ['npm', 'run', 'migrate']);
-    const svc = docs.find((d) => d.kind === 'Service');
+    // migrations in the pod (no Helm hook Job, which kubectl would apply only once)
+    assert.deepEqual(pod?.initContainers?.[0]?.command?.slice(0, 3), ['npm', 'run', 'migrate']);
+    assert.ok(!docs.some((d) => d.kind === 'Job'));
+    const svc = docs.find((d) => d.kind === 'Service' && d.metadata?.name === 'blog-api') as V1Service | undefined;
     assert.deepEqual(
-      svc?.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port]),
+      svc?.spec?.ports?.map((p) => [p.name, p.port]),
       [
         ['http', 80],
         ['metrics', 9464],
@@ -36,5 +40,7 @@ describe('k8s plain manifests', () => {
     );
     assert.ok(!docs.some((d) => d.kind === 'Secret'), 'no credentials in the committed manifests');
     assert.ok(!docs.some((d) => d.metadata?.annotations?.['helm.sh/hook'] === 'test'), 'no helm test pod');
+    const elsewhere = docs.filter((d) => d.metadata?.namespace !== 'blog-api').map((d) => `${d.kind}/${d.metadata?.name}`);
+    assert.deepEqual(elsewhere, [], 'every object names its namespace');
   });
 });

@@ -1,6 +1,5 @@
 {{/*
-Runtime configuration shared by the Deployment (through the ConfigMap) and the migration hook Job
-(inline, because pre-install hooks run before the release's ConfigMap exists).
+Runtime configuration of the API and migration containers, through the release's ConfigMap.
 Ports are fixed by the image contract: API on 3000, metrics on 9464.
 */}}
 {{- define "blog-api.httpPort" -}}3000{{- end }}
@@ -14,7 +13,7 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 DB_POOL_SIZE: {{ .Values.config.dbPoolSize | quote }}
 DB_ACQUIRE_TIMEOUT_MS: {{ .Values.config.dbAcquireTimeoutMs | quote }}
 SHUTDOWN_GRACE_MS: {{ .Values.config.shutdownGraceMs | quote }}
-{{- /* Migrations run once per release in the hook Job, not in every replica. */}}
+{{- /* The migration init container applies migrations before the service starts. */}}
 MIGRATE_ON_START: "false"
 {{- end }}
 

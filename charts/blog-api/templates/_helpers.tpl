@@ -64,3 +64,36 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "blog-api.redis.fullname" -}}
 {{- printf "%s-redis" (include "blog-api.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
+
+{{/*
+Pull policy of an image dict ({repository, pullPolicy}): the value when set; else Never for a
+local image, whose name has no registry part (`blog-api`, `localhost/blog-api`: what kind load,
+minikube image load, podman build and npm run lab:image produce), so the kubelet never asks a
+registry for an image that exists only on the node; else IfNotPresent.
+*/}}
+{{- define "blog-api.pullPolicy" -}}
+{{- if .pullPolicy }}
+{{- .pullPolicy }}
+{{- else if or (not (contains "/" .repository)) (hasPrefix "localhost/" .repository) }}
+{{- "Never" }}
+{{- else }}
+{{- "IfNotPresent" }}
+{{- end }}
+{{- end }}
+
+{{/* The `helm test` pod's image: tests.image, or the service's own image when its repository is empty. */}}
+{{- define "blog-api.testImage" -}}
+{{- if .Values.tests.image.repository }}
+{{- printf "%s:%s" .Values.tests.image.repository (default "latest" .Values.tests.image.tag) }}
+{{- else }}
+{{- include "blog-api.image" . }}
+{{- end }}
+{{- end }}
+
+{{- define "blog-api.testPullPolicy" -}}
+{{- if .Values.tests.image.repository }}
+{{- include "blog-api.pullPolicy" .Values.tests.image }}
+{{- else }}
+{{- include "blog-api.pullPolicy" .Values.image }}
+{{- end }}
+{{- end }}
