@@ -55,5 +55,7 @@ COPY --from=build /app/dist ./dist
 USER 10001
 EXPOSE 3000 9464
 # node itself is PID 1 (no npm or shell wrapper), so SIGTERM reaches the service's own handler.
+# --enable-source-maps: stack traces in the logs name the TypeScript files and lines (dist/ holds
+# the .map files tsc writes next to the JavaScript).
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/app/main.js"]
+CMD ["node", "--enable-source-maps", "dist/app/main.js"]

@@ -145,11 +145,13 @@ size_mb=$((size_bytes / 1000000))
 user=$(inspect '{{.Config.User}}')
 cmd=$(inspect '{{json .Config.Cmd}}')
 expect "numeric non-root USER" "USER=$user" test "$user" = 10001
-expect "CMD runs node directly" "$cmd" test "$cmd" = '["node","dist/app/main.js"]'
+expect "CMD runs node directly" "$cmd" test "$cmd" = '["node","--enable-source-maps","dist/app/main.js"]'
 expect "image size under 400 MB" "${size_mb} MB" test "$size_mb" -lt 400
 run_once() { engine run --rm "${RO_STRICT[@]}" --network=host "${ULIMIT_FLAGS[@]}" "$@"; }
 expect "no dev dependencies at runtime" "node_modules/typescript absent" \
   run_once "$TAG" node -e "process.exit(require('fs').existsSync('node_modules/typescript') ? 1 : 0)"
+expect "source maps shipped for --enable-source-maps" "dist/app/main.js.map present" \
+  run_once "$TAG" node -e "process.exit(require('fs').existsSync('dist/app/main.js.map') ? 0 : 1)"
 
 # ---- run against MariaDB and Redis on the host ----------------------------------------------
 if [ -f scripts/services.sh ]; then bash scripts/services.sh; fi
@@ -196,7 +198,7 @@ expect "metrics port serves http_requests_total" "port $metrics_port" \
   grep -q '^http_requests_total' <<<"$metrics"
 
 pid1=$(engine exec "$container" cat /proc/1/cmdline 2>/dev/null | tr '\0' ' ' || true)
-expect "PID 1 is node" "${pid1% }" test "${pid1% }" = "node dist/app/main.js"
+expect "PID 1 is node" "${pid1% }" test "${pid1% }" = "node --enable-source-maps dist/app/main.js"
 
 uid=$(engine exec "$container" sh -c 'id -u' 2>/dev/null || true)
 expect "process runs as uid 10001" "uid $uid" test "$uid" = 10001

@@ -25,7 +25,7 @@ describe('Dockerfile', () => {
     assert.ok(stage('prod-deps')!.lines.some((l) => /npm ci --omit=dev/.test(l)));
     assert.equal(stage('dev')!.from, 'build');
   });
-  it('runtime: numeric USER equal to the chart runAsUser, WORKDIR /app, package.json kept, node as PID 1', () => {
+  it('runtime: numeric USER equal to the chart runAsUser, WORKDIR /app, package.json kept, node as PID 1 with source maps', () => {
     const rt = stage('runtime')!.lines;
     const user = rt.find((l) => l.startsWith('USER '))?.split(/\s+/)[1];
     assert.match(user ?? '', /^\d+$/);
@@ -36,7 +36,8 @@ describe('Dockerfile', () => {
       rt.some((l) => /^COPY package\.json/.test(l)),
       'npm run migrate needs package.json',
     );
-    assert.equal(rt.filter((l) => l.startsWith('CMD ')).at(-1), 'CMD ["node", "dist/app/main.js"]');
+    // node as PID 1, with source maps so that stack traces name the TypeScript
+    assert.equal(rt.filter((l) => l.startsWith('CMD ')).at(-1), 'CMD ["node", "--enable-source-maps", "dist/app/main.js"]');
     assert.ok(!rt.some((l) => /^ENTRYPOINT/.test(l)));
   });
   it('dev: runs tsx watch on the sources as the same user', () => {
@@ -49,7 +50,8 @@ describe('Dockerfile', () => {
       .split('\n')
       .filter((l) => l && !l.startsWith('#'));
     assert.equal(lines[0], '*');
-    for (const keep of ['!package.json', '!package-lock.json', '!tsconfig.json', '!tsconfig.build.json', '!app/']) assert.ok(lines.includes(keep), keep);
+    for (const keep of ['!package.json', '!package-lock.json', '!tsconfig.json', '!tsconfig.build.json', '!app/'])
+      assert.ok(lines.includes(keep), keep);
     const copied = [...text.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
     for (const src of copied)
       assert.ok(lines.includes(`!${src.replace(/\/?$/, src === 'app' ? '/' : '')}`), `COPY ${src} is not let in`);
