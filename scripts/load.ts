@@ -73,7 +73,7 @@ export function sumMetric(text: string, name: string, labels: Record<string, str
   let total = 0;
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
+    if (match?.[1] !== name) continue;
     const found: Record<string, string> = {};
     for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
       found[pair[1] ?? ''] = pair[2] ?? '';
@@ -151,7 +151,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     kind: RequestSample['kind'],
   ): Promise<{ status: number; body: unknown }> {
     const startedAt = performance.now();
-    let status = 0;
+    let status: number;
     let parsed: unknown;
     try {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
@@ -247,15 +247,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   let next = 0;
+  // On a terminal, a bar redrawn in place; elsewhere (logs, CI, the bench's pipe) a plain line every
+  // few seconds, since a \r-redrawn bar would fill a log with hundreds of lines.
+  const tty = process.stderr.isTTY;
+  const progressText = () => `${usersDone}/${options.users} users, ${requests} requests, ${errors} errors`;
   const progress = (final = false) => {
     if (!options.progress) return;
+    if (!tty) {
+      process.stderr.write(
+        `load: ${progressText()}, ${((performance.now() - started) / 1000).toFixed(0)} s${final ? ', done' : ''}\n`,
+      );
+      return;
+    }
     const width = 30;
     const filled = Math.round((usersDone / options.users) * width);
-    process.stderr.write(
-      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${usersDone}/${options.users} users, ${requests} requests, ${errors} errors${final ? '\n' : ''}`,
-    );
+    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${progressText()}${final ? '\n' : ''}`);
   };
-  const ticker = options.progress ? setInterval(() => progress(), 200) : undefined;
+  const ticker = options.progress ? setInterval(() => progress(), tty ? 200 : 5000) : undefined;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < options.users && performance.now() < deadline) {
