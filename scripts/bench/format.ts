@@ -115,12 +115,11 @@ function fold(values: readonly unknown[], mode: 'median' | 'sum'): unknown {
   const defined = values.filter((v) => v !== undefined);
   if (defined.length === 0) return undefined;
   if (defined.every((v) => typeof v === 'number')) {
-    const numbers = defined as number[];
-    return mode === 'sum' ? numbers.reduce((a, b) => a + b, 0) : median(numbers);
+    return mode === 'sum' ? defined.reduce((a, b) => a + b, 0) : median(defined);
   }
   if (defined.every(Array.isArray)) return (defined as unknown[][]).flat();
   if (defined.every((v) => typeof v === 'object' && v !== null)) {
-    const keys = [...new Set(defined.flatMap((v) => Object.keys(v as object)))];
+    const keys = [...new Set(defined.flatMap((v) => Object.keys(v)))];
     return Object.fromEntries(
       keys.map((k) => [
         k,

@@ -17,7 +17,7 @@ export async function call<T = unknown>(
   options: { body?: unknown; token?: string; timeoutMs?: number } = {},
 ): Promise<Timed<T>> {
   const start = performance.now();
-  let status = 0;
+  let status: number;
   let body: T | undefined;
   try {
     const headers: Record<string, string> = {};

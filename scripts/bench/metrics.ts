@@ -48,7 +48,8 @@ export interface Sampler {
 export function startSampler(metricsUrl: string, everyMs: number, maxMs: number): Sampler {
   const peaks = Object.fromEntries(Object.keys(SAMPLED_GAUGES).map((k) => [k, undefined])) as GaugePeaks;
   let samples = 0;
-  let running = true;
+  // An object, not a let: the loop must see stop()'s write after each await.
+  const state = { running: true };
   const deadline = Date.now() + maxMs;
   const take = async () => {
     try {
@@ -67,14 +68,14 @@ export function startSampler(metricsUrl: string, everyMs: number, maxMs: number)
     }
   };
   const loop = (async () => {
-    while (running && Date.now() < deadline) {
+    while (state.running && Date.now() < deadline) {
       await take();
       await sleep(everyMs);
     }
   })();
   return {
     async stop() {
-      running = false;
+      state.running = false;
       await loop;
       await take();
       return { peaks, samples };

@@ -23,6 +23,8 @@ export interface ServiceSpec {
   cache: boolean;
   /** DB_* and other variables for this configuration. */
   env: Record<string, string>;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: readonly string[];
 }
 
 export interface BenchService {
@@ -86,8 +88,8 @@ function procStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefi
   }
 }
 
-export const readPeakRss = (pid: number) => procStatusBytes(pid, 'VmHWM');
-export const readRss = (pid: number) => procStatusBytes(pid, 'VmRSS');
+export const readPeakRss = (pid: number): number | undefined => procStatusBytes(pid, 'VmHWM');
+export const readRss = (pid: number): number | undefined => procStatusBytes(pid, 'VmRSS');
 
 async function dropDatabase(mysqlUrl: string, name: string): Promise<void> {
   const connection = await createConnection({ uri: mysqlUrl, connectTimeout: 5000 });
@@ -143,7 +145,10 @@ export function createLauncher(options: {
     const metricsPort = await freePort();
     const logFile = join(options.logDir, `${databaseName}.log`);
     const fd = openSync(logFile, 'w');
-    const args = options.source === 'dist' ? ['dist/app/main.js'] : ['--import', 'tsx', 'app/main.ts'];
+    const args = [
+      ...(spec.nodeArgs ?? []),
+      ...(options.source === 'dist' ? ['dist/app/main.js'] : ['--import', 'tsx', 'app/main.ts']),
+    ];
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, args, {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReadStep } from '../../scripts/bench/steps.js';
-import { checkTargets, findKnee, medianRatio, neighbourCeiling, pastKnee } from '../../scripts/bench/summary.js';
+import { checkTargets, findKnee, medianRatio, neighbourCeiling, pastKnee, stepErrors } from '../../scripts/bench/summary.js';
 
 const step = (connections: number, p99: number, errors = 0) => ({
   connections,
@@ -34,6 +34,13 @@ describe('bench summary', () => {
       lastGood: 64,
     });
     assert.deepEqual(findKnee([step(16, 20)]), { connections: undefined, reason: undefined, lastGood: 16 });
+  });
+
+  it("when the service counted more answers >= 400 than wrk (requests cut off at the end), then the larger count is the step's errors", () => {
+    assert.equal(stepErrors({ ...step(256, 100, 2), serverErrors: 67 }), 67);
+    assert.equal(stepErrors({ ...step(256, 100, 5), serverErrors: 0 }), 5);
+    assert.equal(stepErrors(step(256, 100, 1)), 1);
+    assert.equal(pastKnee({ ...step(64, 100), serverErrors: 3 }), '3 errors');
   });
 
   it('when repetitions give ratios, then the median of the known ones counts', () => {

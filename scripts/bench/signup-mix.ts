@@ -1,6 +1,8 @@
 /**
- * Scenario 1, the write-up's 5:1 GET:POST mix (scripts/load.ts: each virtual user registers, posts
- * one article, then reads the list five times), at a given concurrency with the cache on or off.
+ * Scenario signup, the write-up's original 5:1 GET:POST mix (scripts/load.ts: each virtual user
+ * registers, posts one article, then reads the list five times), at a given concurrency with the
+ * cache on or off. Registration (scrypt) dominates it; scenario mix (scripts/bench/ladder.ts)
+ * measures the steady-state mix of signed-in users.
  */
 import { performance } from 'node:perf_hooks';
 import { createConnection } from 'mysql2/promise';
@@ -19,7 +21,7 @@ export interface KindStats extends LatencySummary {
   within400: number;
 }
 
-export interface MixResult {
+export interface SignupMixResult {
   /** Which repetition (1-based); after folding repetitions, how many were folded. */
   run: number;
   concurrency: number;
@@ -138,7 +140,7 @@ function kindStats(samples: readonly RequestSample[]): KindStats {
   };
 }
 
-export async function runMix(
+export async function runSignupMix(
   service: BenchService,
   options: {
     concurrency: number;
@@ -152,7 +154,7 @@ export async function runMix(
     /** List GETs per reader in the read-only phase. */
     readOnlyReads: number;
   },
-): Promise<MixResult> {
+): Promise<SignupMixResult> {
   const idleRssBytes = readRss(service.pid);
   if (options.warmupUsers > 0) {
     // JIT, connection pools and (with the cache on) the list index warm up; not measured.
