@@ -29,6 +29,8 @@ export interface ReadDataset {
   bodyText: string;
   follows: number;
   favorites: number;
+  /** Users registered (each one scrypt hash in the service). */
+  signUps: number;
 }
 
 const TOPICS = ['dragons', 'koa', 'mysql', 'redis', 'kubernetes', 'latency'];
@@ -109,5 +111,6 @@ export async function seedReadDataset(baseUrl: string, options: SeedOptions): Pr
     bodyText: articleBody(options.bodyBytes, 0),
     follows,
     favorites,
+    signUps: authors.length + 1 + posterTokens.length,
   };
 }

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
@@ -90,6 +90,20 @@ function procStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefi
 
 export const readPeakRss = (pid: number): number | undefined => procStatusBytes(pid, 'VmHWM');
 export const readRss = (pid: number): number | undefined => procStatusBytes(pid, 'VmRSS');
+
+/**
+ * Resets the process's VmHWM to its current RSS (writing 5 to /proc/<pid>/clear_refs, Linux >= 4.0;
+ * nothing else about the process changes), so a later VmHWM covers only what came after. False
+ * when the kernel or permissions do not allow it.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function dropDatabase(mysqlUrl: string, name: string): Promise<void> {
   const connection = await createConnection({ uri: mysqlUrl, connectTimeout: 5000 });

@@ -55,7 +55,7 @@ export interface StepResult {
   rssPeakSampledBytes: number | undefined;
   /** process_resident_memory_bytes scraped after the step. */
   rssAfterBytes: number | undefined;
-  /** VmHWM after the step: the process's peak so far. */
+  /** VmHWM after the step: the process's peak so far (for the service: since seeding, when its reset worked). */
   vmHwmBytes: number | undefined;
   loadgenCpuSeconds: number | undefined;
 }

@@ -79,6 +79,8 @@ export interface TargetInputs {
   mix256: (Judged & Pick<StepResult, 'poolAcquireTimeouts'>) | undefined;
   /** Peak RSS of the throughput service (reads, mix, knee): VmHWM. */
   throughputPeakRssBytes: number | undefined;
+  /** The same from the first wrk step on (seeding's sign-ups left out), when known. */
+  servingPeakRssBytes?: number | undefined;
   poolSize: number;
 }
 
@@ -116,7 +118,10 @@ export function checkTargets(t: TargetInputs): TargetCheck[] {
   });
   checks.push({
     target: 'peak RSS < 150 MB (throughput service, whole run)',
-    measured: t.throughputPeakRssBytes === undefined ? '–' : `${(t.throughputPeakRssBytes / MB).toFixed(0)} MB`,
+    measured:
+      t.throughputPeakRssBytes === undefined
+        ? '–'
+        : `${(t.throughputPeakRssBytes / MB).toFixed(0)} MB${t.servingPeakRssBytes === undefined ? '' : ` (${(t.servingPeakRssBytes / MB).toFixed(0)} MB from the first wrk step on)`}`,
     pass: t.throughputPeakRssBytes === undefined ? undefined : t.throughputPeakRssBytes < 150 * MB,
   });
   return checks;
