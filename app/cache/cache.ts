@@ -58,6 +58,14 @@ export interface IndexMembersLookup extends IndexSource {
   direct: () => Promise<ReadonlySet<number>>;
 }
 
+/** A list page's whole answer as text (anonymous readers see the same bytes). */
+export interface PageLookup {
+  /** Names the page: its filter, limit and offset. */
+  key: string;
+  /** Assembles the page (from other cached entries) when it is not cached. */
+  build: () => Promise<string>;
+}
+
 /** Keys of complete id indexes touched by a write. */
 export interface IndexEdit {
   key: string;
@@ -87,6 +95,8 @@ export interface Cache {
   indexPage(lookup: IndexPageLookup): Promise<IdPage>;
   /** Which of ids are in an index. */
   indexHas(lookup: IndexMembersLookup): Promise<Set<number>>;
+  /** A list page's answer; dropped by every write that touches what pages are built from. */
+  listPage(lookup: PageLookup): Promise<string>;
   /** Applies a committed write; never throws (a failure makes the cache start a new epoch later). */
   afterWrite(change: CacheChange): Promise<void>;
   close(): Promise<void>;
@@ -120,6 +130,9 @@ export class NoCache implements Cache {
   }
   async indexHas(lookup: IndexMembersLookup): Promise<Set<number>> {
     return lookup.ids.length === 0 ? new Set() : new Set(await lookup.direct());
+  }
+  listPage(lookup: PageLookup): Promise<string> {
+    return lookup.build();
   }
   async afterWrite(_change: CacheChange): Promise<void> {
     // Nothing is cached, so nothing can be stale.

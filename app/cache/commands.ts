@@ -157,12 +157,42 @@ end
 return {'ok'}
 `;
 
+/**
+ * KEYS: epoch, pages (a hash: one field per page), version. Reply: {'moved', epoch},
+ * {'hit', page} or {'miss', version}. No lease: a page is assembled from cached entries, not MySQL,
+ * so one fill per process (single-flight) is enough.
+ */
+const READ_PAGE = `${PRELUDE}
+local e = current_epoch(true)
+if e ~= p.epoch then return {'moved', e} end
+local page = redis.call('HGET', KEYS[2], p.field)
+if page then return {'hit', page} end
+return {'miss', redis.call('GET', KEYS[3]) or ''}
+`;
+
+/**
+ * KEYS: epoch, pages, version. Stores a page only if no write dropped the pages since its miss
+ * read the version, and only while the hash holds fewer than maxPages pages (made-up filters
+ * must not grow it without bound). The hash expires ttlMs after its first page. Reply: 1 or 0.
+ */
+const STORE_PAGE = `${PRELUDE}
+if current_epoch(false) ~= p.epoch then return 0 end
+if (redis.call('GET', KEYS[3]) or '') ~= p.version then return 0 end
+if redis.call('HLEN', KEYS[2]) >= p.maxPages then return 0 end
+local created = redis.call('EXISTS', KEYS[2]) == 0
+redis.call('HSET', KEYS[2], p.field, p.value)
+if created then redis.call('PEXPIRE', KEYS[2], p.ttlMs) end
+return 1
+`;
+
 const SCRIPTS = {
   blogCacheReadValues: READ_VALUES,
   blogCacheStoreValues: STORE_VALUES,
   blogCacheReadIndex: READ_INDEX,
   blogCacheInstallIndex: INSTALL_INDEX,
   blogCacheApplyWrite: APPLY_WRITE,
+  blogCacheReadPage: READ_PAGE,
+  blogCacheStorePage: STORE_PAGE,
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
@@ -175,6 +205,8 @@ export interface EpochMoved {
 export type ValueSlot = { status: 'hit'; value: string } | { status: 'miss'; version: string; leased: boolean };
 
 export type IndexRead = { status: 'hit'; size: number; items: string[] } | { status: 'miss'; version: string; leased: boolean };
+
+export type PageRead = { status: 'hit'; page: string } | { status: 'miss'; version: string };
 
 export type WriteOp =
   | { op: 'drop'; logical: string }
@@ -309,6 +341,35 @@ export class CacheCommands {
     if (moved) return moved;
     if (!Array.isArray(reply) || reply[0] !== 'ok') throw new UnexpectedReply('blogCacheApplyWrite', reply);
     return undefined;
+  }
+
+  async readPage(scope: CallScope, logical: string, field: string): Promise<PageRead | EpochMoved> {
+    const entry = scope.keys(logical);
+    const reply = await this.call('blogCacheReadPage', [scope.epochKey, entry.data, entry.version], {
+      epoch: scope.epoch,
+      fresh: scope.fresh,
+      field,
+    });
+    const moved = movedOrUndefined(reply);
+    if (moved) return moved;
+    if (Array.isArray(reply) && reply[0] === 'hit' && typeof reply[1] === 'string') return { status: 'hit', page: reply[1] };
+    if (Array.isArray(reply) && reply[0] === 'miss' && typeof reply[1] === 'string') return { status: 'miss', version: reply[1] };
+    throw new UnexpectedReply('blogCacheReadPage', reply);
+  }
+
+  /** Whether the page was stored (no write dropped the pages since `version` was read, and there was room). */
+  async storePage(
+    scope: CallScope,
+    logical: string,
+    page: { field: string; version: string; value: string; ttlMs: number; maxPages: number },
+  ): Promise<boolean> {
+    const entry = scope.keys(logical);
+    const reply = await this.call('blogCacheStorePage', [scope.epochKey, entry.data, entry.version], {
+      epoch: scope.epoch,
+      ...page,
+    });
+    if (reply !== 0 && reply !== 1) throw new UnexpectedReply('blogCacheStorePage', reply);
+    return reply === 1;
   }
 
   private call(name: ScriptName, keys: readonly string[], payload: object): Promise<unknown> {

@@ -1,6 +1,8 @@
-import type { Cache, CacheChange, IdPage, IndexMembersLookup, IndexPageLookup, ValuesLookup } from './cache.js';
+import type { Cache, CacheChange, IdPage, IndexMembersLookup, IndexPageLookup, PageLookup, ValuesLookup } from './cache.js';
 import type { WriteOp } from './commands.js';
 import { IndexStore } from './index-store.js';
+import { cacheKeys, listPagesDependOn } from './keys.js';
+import { PageStore } from './page-store.js';
 import { isMoved, type RedisLink } from './redis-link.js';
 import { jitter, type EngineTimings } from './timings.js';
 import { ValueStore } from './value-store.js';
@@ -19,6 +21,7 @@ import { ValueStore } from './value-store.js';
 export class RedisCache implements Cache {
   private readonly values: ValueStore;
   private readonly indexes: IndexStore;
+  private readonly pages: PageStore;
 
   constructor(
     private readonly link: RedisLink,
@@ -26,6 +29,7 @@ export class RedisCache implements Cache {
   ) {
     this.values = new ValueStore(link, timings);
     this.indexes = new IndexStore(link, timings);
+    this.pages = new PageStore(link, timings);
   }
 
   getMany<T>(lookup: ValuesLookup<T>): Promise<Map<string, T>> {
@@ -38,6 +42,10 @@ export class RedisCache implements Cache {
 
   indexHas(lookup: IndexMembersLookup): Promise<Set<number>> {
     return this.indexes.members(lookup);
+  }
+
+  listPage(lookup: PageLookup): Promise<string> {
+    return this.pages.get(lookup);
   }
 
   async afterWrite(change: CacheChange): Promise<void> {
@@ -61,12 +69,18 @@ export class RedisCache implements Cache {
 
   private writeOps(change: CacheChange): WriteOp[] {
     const ttl = () => jitter(this.timings.valueTtlMs);
-    return [
+    const ops: WriteOp[] = [
       ...(change.invalidate ?? []).map((logical): WriteOp => ({ op: 'drop', logical })),
       ...(change.add ?? []).map((e): WriteOp => ({ op: 'add', logical: e.key, id: e.id })),
       ...(change.remove ?? []).map((e): WriteOp => ({ op: 'remove', logical: e.key, id: e.id })),
       ...(change.seed ?? []).map((s): WriteOp => ({ op: 'seed', logical: s.key, value: JSON.stringify(s.value), ttlMs: ttl() })),
       ...(change.seedIndex ?? []).map((s): WriteOp => ({ op: 'seed_index', logical: s.key, ids: s.ids, ttlMs: ttl() })),
     ];
+    // Seeds are rows nobody knows yet: no page can show them. Every other edit of what pages are
+    // built from drops them all.
+    if (ops.some((op) => op.op !== 'seed' && op.op !== 'seed_index' && listPagesDependOn(op.logical))) {
+      ops.push({ op: 'drop', logical: cacheKeys.listPages() });
+    }
+    return ops;
   }
 }

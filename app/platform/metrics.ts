@@ -62,6 +62,13 @@ export const cacheMisses = new Counter({
   registers: [registry],
 });
 
+export const cachePageLookups = new Counter({
+  name: 'cache_page_lookups_total',
+  help: 'List pages answered whole from the page cache (hit) or assembled from the entry caches (miss); not in redis_cache_*, whose ratio counts what MySQL is spared.',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
 export const cacheFillsCoalesced = new Counter({
   name: 'cache_fills_coalesced_total',
   help: "Cache lookups that waited on another request's fill instead of querying MySQL, by cache.",

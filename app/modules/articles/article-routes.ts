@@ -4,13 +4,16 @@ import { optionalUser, requireUser } from '../../http/auth.js';
 import { requestBody } from '../../http/body.js';
 import { parseInput } from '../../http/validation.js';
 import { CreateArticleRequest, ListArticlesQuery, PageQuery, UpdateArticleRequest } from './article-schemas.js';
-import { createArticle, deleteArticle, favorite, feed, getArticle, listArticles, updateArticle } from './article-service.js';
+import { listArticlesJson } from './article-list-page.js';
+import { createArticle, deleteArticle, favorite, feed, getArticle, updateArticle } from './article-service.js';
 
 export function articleRoutes(deps: AppDeps): Router {
   const router = new Router();
 
   router.get('/articles', async (ctx) => {
-    ctx.body = await listArticles(deps, parseInput(ListArticlesQuery, ctx.query), optionalUser(ctx)?.id);
+    // Already JSON text (the page cache's bytes): no parse and stringify per request.
+    ctx.type = 'application/json';
+    ctx.body = await listArticlesJson(deps, parseInput(ListArticlesQuery, ctx.query), optionalUser(ctx)?.id);
   });
 
   // Registered before /articles/:slug so "feed" is never read as a slug.

@@ -65,7 +65,7 @@ async function present(
   deps: AppDeps,
   articles: readonly CachedArticle[],
   viewerId: number | undefined,
-): Promise<ArticleSummary[]> {
+): Promise<{ summary: ArticleSummary; source: CachedArticle }[]> {
   const [authorOf, favorited] = await Promise.all([
     authorsAsSeenBy(
       deps,
@@ -81,19 +81,18 @@ async function present(
   return articles.flatMap((a) => {
     const author = authorOf(a.authorId);
     if (!author) return [];
-    return [
-      {
-        slug: a.slug,
-        title: a.title,
-        description: a.description,
-        tagList: a.tagList,
-        createdAt: a.createdAt,
-        updatedAt: a.updatedAt,
-        favorited: favorited.has(a.id),
-        favoritesCount: a.favoritesCount,
-        author,
-      },
-    ];
+    const summary: ArticleSummary = {
+      slug: a.slug,
+      title: a.title,
+      description: a.description,
+      tagList: a.tagList,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+      favorited: favorited.has(a.id),
+      favoritesCount: a.favoritesCount,
+      author,
+    };
+    return [{ summary, source: a }];
   });
 }
 
@@ -107,27 +106,43 @@ async function articlesInOrder(deps: AppDeps, ids: readonly number[]): Promise<{
   return { articles, complete: articles.length === ids.length };
 }
 
-export async function listArticles(deps: AppDeps, input: ListArticlesInput, viewerId: number | undefined): Promise<ArticlePage> {
+/** A list page and, in the same order, the ids of its articles and their authors (for the page cache). */
+export async function listArticlesWithIds(
+  deps: AppDeps,
+  input: ListArticlesInput,
+  viewerId: number | undefined,
+): Promise<{ page: ArticlePage; articleIds: number[]; authorIds: number[] }> {
   const filter = { tag: input.tag, author: input.author, favorited: input.favorited };
-  const page = await listPageIds(deps, filter, input.limit, input.offset);
-  const first = await articlesInOrder(deps, page.ids);
-  if (first.complete || page.indexKey === undefined) {
-    // Without an index, an article deleted between reading the ids and the rows is simply left out.
-    return { articles: await present(deps, first.articles, viewerId), articlesCount: page.total };
+  const ids = await listPageIds(deps, filter, input.limit, input.offset);
+  let found = await articlesInOrder(deps, ids.ids);
+  let total = ids.total;
+  if (!found.complete && ids.indexKey !== undefined) {
+    // The index lists an article that no longer exists (a delete raced an index edit): drop the
+    // index so the next read rebuilds it, and answer this one again (from MySQL, or the rebuild).
+    await deps.cache.afterWrite({ invalidate: [ids.indexKey] });
+    const fresh = await listPageIds(deps, filter, input.limit, input.offset);
+    found = await articlesInOrder(deps, fresh.ids);
+    total = fresh.total;
   }
-  // The index lists an article that no longer exists (a delete raced an index edit): drop the
-  // index so the next read rebuilds it, and answer this one again (from MySQL, or the rebuild).
-  await deps.cache.afterWrite({ invalidate: [page.indexKey] });
-  const fresh = await listPageIds(deps, filter, input.limit, input.offset);
-  const { articles } = await articlesInOrder(deps, fresh.ids);
-  return { articles: await present(deps, articles, viewerId), articlesCount: fresh.total };
+  // Otherwise an article deleted between reading the ids and the rows is simply left out.
+  const presented = await present(deps, found.articles, viewerId);
+  return {
+    page: { articles: presented.map((p) => p.summary), articlesCount: total },
+    articleIds: presented.map((p) => p.source.id),
+    authorIds: presented.map((p) => p.source.authorId),
+  };
+}
+
+export async function listArticles(deps: AppDeps, input: ListArticlesInput, viewerId: number | undefined): Promise<ArticlePage> {
+  return (await listArticlesWithIds(deps, input, viewerId)).page;
 }
 
 /** The feed is personal: its ids come from MySQL, its articles and authors from the cache. */
 export async function feed(deps: AppDeps, input: PageInput, viewerId: number): Promise<ArticlePage> {
   const page = await pageFromMysql(deps, { followedBy: viewerId }, input.limit, input.offset);
   const { articles } = await articlesInOrder(deps, page.ids);
-  return { articles: await present(deps, articles, viewerId), articlesCount: page.total };
+  const presented = await present(deps, articles, viewerId);
+  return { articles: presented.map((p) => p.summary), articlesCount: page.total };
 }
 
 export async function getArticle(deps: AppDeps, slug: string, viewerId: number | undefined): Promise<Article> {
@@ -138,7 +153,7 @@ export async function getArticle(deps: AppDeps, slug: string, viewerId: number |
   if (article?.slug !== slug || body === undefined) throw notFound('article');
   const [presented] = await present(deps, [article], viewerId);
   if (!presented) throw notFound('article');
-  return { ...presented, body };
+  return { ...presented.summary, body };
 }
 
 /**

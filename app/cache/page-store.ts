@@ -1,0 +1,78 @@
+import { cachePageLookups } from '../platform/metrics.js';
+import type { PageLookup } from './cache.js';
+import { cacheKeys } from './keys.js';
+import { isMoved, type RedisLink } from './redis-link.js';
+import { SingleFlight } from './single-flight.js';
+import { jitter, type EngineTimings } from './timings.js';
+
+/** Pages stored at most at once: any string names a filter, and made-up ones must not grow Redis. */
+const MAX_PAGES = 2000;
+
+interface BuiltPage {
+  page: string;
+  /** Stored under an unchanged version, so no write raced the build. */
+  verified: boolean;
+}
+
+/**
+ * Whole answers of list pages (the JSON text), so a warm anonymous list is one Redis call and one
+ * write of bytes. Its lookups are counted in cache_page_lookups_total, not in the entry caches'
+ * hit ratio: a page miss is assembled from those caches, and their ratio says what MySQL is spared. All pages live in one hash that every write touching an article, an index or a
+ * profile drops (RedisCache.afterWrite): pages are built from exactly those entries. A page is
+ * stored only under the version its miss read, so a build that raced a write is not kept.
+ */
+export class PageStore {
+  private readonly flights = new SingleFlight<BuiltPage>();
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly timings: EngineTimings,
+  ) {}
+
+  async get(lookup: PageLookup): Promise<string> {
+    const logical = cacheKeys.listPages();
+    let epoch = '';
+    const read = await this.link
+      .run(
+        (scripts, scope) => {
+          epoch = scope.epoch;
+          return scripts.readPage(scope, logical, lookup.key);
+        },
+        { op: 'page_read', purpose: 'read' },
+      )
+      .catch(() => undefined);
+    if (read === undefined || isMoved(read)) {
+      cachePageLookups.inc({ result: 'miss' });
+      return lookup.build();
+    }
+    if (read.status === 'hit') {
+      cachePageLookups.inc({ result: 'hit' });
+      return read.page;
+    }
+    cachePageLookups.inc({ result: 'miss' });
+    const running = this.flights.current(lookup.key);
+    if (running) {
+      const joined = await running;
+      // A joined build may have read entries before a write we must see: use it only if verified.
+      return joined.verified ? joined.page : lookup.build();
+    }
+    const built = await this.flights.start([lookup.key], async () => {
+      const page = await lookup.build();
+      const stored = await this.link
+        .run(
+          (scripts, scope) =>
+            scripts.storePage(scope, logical, {
+              field: lookup.key,
+              version: read.version,
+              value: page,
+              ttlMs: jitter(this.timings.valueTtlMs),
+              maxPages: MAX_PAGES,
+            }),
+          { op: 'page_store', purpose: 'read', epoch },
+        )
+        .catch(() => false);
+      return { page, verified: stored === true };
+    });
+    return built.page;
+  }
+}
