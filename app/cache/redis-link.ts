@@ -22,8 +22,14 @@ export class RedisUnusable extends Error {
   }
 }
 
+/** Random once per process: new epochs are unique across replicas without random bytes per call. */
+const PROCESS_TAG = randomBytes(4).toString('hex');
+let epochsMade = 0;
+
+/** A name for a new epoch, never made twice (every read script carries one in case Redis lost the epoch). */
 function freshEpoch(): string {
-  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  epochsMade += 1;
+  return `${Date.now().toString(36)}${PROCESS_TAG}${epochsMade.toString(36)}`;
 }
 
 /**
