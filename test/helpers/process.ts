@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from './wait.js';
 
 /** A free loopback port (bound then released; good enough for tests on one machine). */
 export function freePort(): Promise<number> {
@@ -32,24 +32,17 @@ export async function spawnService(env: Record<string, string>): Promise<Service
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, port, metricsPort, output: () => out, exited };
 }
 
+/** Waits until the service on `port` answers /readyz 200 (a fetch that fails means "not listening yet"). */
 export async function waitForReady(port: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`service on ${port} not ready after ${timeoutMs} ms`);
+  await waitFor(`the service on ${port} to be ready`, timeoutMs, async () =>
+    (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined,
+  );
 }

@@ -4,15 +4,31 @@ import { loadConfig } from '../../app/config.js';
 import { createLogger } from '../../app/platform/log.js';
 import { startService, type RunningService } from '../../app/service.js';
 import { sumMetric } from '../../scripts/load.js';
+import type { Article, ArticleBody, UserBody } from './realworld.js';
 
 export const MYSQL_SERVER_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export interface ApiResponse<T = any> {
+/**
+ * One answer of the API. `body` is the parsed JSON, typed as what the test says it expects (the
+ * type parameter of `api`); nothing checks it at run time, the test's assertions do. Without a type
+ * parameter it is `unknown`: a test that reads the body must name its shape (test/helpers/realworld.ts).
+ */
+export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;
   body: T;
+  /** The raw body, for messages and for answers that are not JSON. */
   text: string;
+}
+
+export interface ApiOptions {
+  /** Sent as JSON. */
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+  /** Sent as is, instead of `body` (malformed JSON and the like). */
+  raw?: string;
 }
 
 export interface TestService {
@@ -21,14 +37,19 @@ export interface TestService {
   readonly metricsUrl: string;
   readonly databaseUrl: string;
   readonly databaseName: string;
-  api<T = any>(
-    method: string,
-    path: string,
-    options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string },
-  ): Promise<ApiResponse<T>>;
+  api<T = unknown>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
   /** Sum of a metric's samples whose labels include `labels`, read from the live /metrics. */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   stop(): Promise<void>;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A fresh database per service: tests never see each other's rows. */
@@ -68,23 +89,15 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     metricsUrl,
     databaseUrl,
     databaseName,
-    async api(method, path, options = {}) {
+    async api<T>(method: string, path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> {
       const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.Authorization = `Token ${options.token}`;
-      let body: string | undefined = options.raw;
-      if (options.body !== undefined) {
-        body = JSON.stringify(options.body);
-      }
+      const body = options.body === undefined ? options.raw : JSON.stringify(options.body);
       if (body !== undefined) headers['Content-Type'] ??= 'application/json';
       const res = await fetch(baseUrl + path, { method, headers, body });
       const text = await res.text();
-      let parsed: unknown = undefined;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: res.status, headers: res.headers, body: parsed as any, text };
+      // The test's claim about the body (see ApiResponse); undefined when it is empty or not JSON.
+      return { status: res.status, headers: res.headers, body: parseJson(text) as T, text };
     },
     async metric(name, labels = {}) {
       const text = await (await fetch(metricsUrl)).text();
@@ -97,21 +110,29 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   };
 }
 
-/** Registers a user and returns its token and username. */
-export async function registerUser(t: TestService, name?: string): Promise<{ token: string; username: string; email: string }> {
+/** A user the helpers registered: its credentials (the password is always `password123`). */
+export interface RegisteredUser {
+  token: string;
+  username: string;
+  email: string;
+}
+
+/** Registers a user and returns its token, username and email. */
+export async function registerUser(t: TestService, name?: string): Promise<RegisteredUser> {
   const username = name ?? `u${randomBytes(4).toString('hex')}`;
   const email = `${username}@example.test`;
-  const res = await t.api('POST', '/api/users', { body: { user: { username, email, password: 'password123' } } });
+  const res = await t.api<UserBody>('POST', '/api/users', { body: { user: { username, email, password: 'password123' } } });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
   return { token: res.body.user.token, username, email };
 }
 
+/** Creates an article (defaults for every field not given) and returns it as the API answered. */
 export async function createArticle(
   t: TestService,
   token: string,
   article: { title?: string; description?: string; body?: string; tagList?: string[] } = {},
-): Promise<any> {
-  const res = await t.api('POST', '/api/articles', {
+): Promise<Article> {
+  const res = await t.api<ArticleBody>('POST', '/api/articles', {
     token,
     body: {
       article: {

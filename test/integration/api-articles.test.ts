@@ -2,6 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { must } from '../helpers/must.js';
+import { flushNamespace } from '../helpers/redis-keys.js';
+import {
+  slugsOf,
+  type ArticleBody,
+  type ArticlePage,
+  type CommentBody,
+  type CommentsBody,
+  type ErrorBody,
+  type TagsBody,
+} from '../helpers/realworld.js';
 import { createArticle, REDIS_URL, registerUser, startTestService, type TestService } from '../helpers/service.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -20,7 +31,7 @@ describe('articles, favorites, feed and tags', () => {
 
   it('when an article is created, then 201 with slug, sorted tags, timestamps and the author profile', async () => {
     const u = await registerUser(t);
-    const res = await t.api('POST', '/api/articles', {
+    const res = await t.api<ArticleBody>('POST', '/api/articles', {
       token: u.token,
       body: {
         article: {
@@ -40,7 +51,7 @@ describe('articles, favorites, feed and tags', () => {
     assert.equal(a.favorited, false);
     assert.equal(a.favoritesCount, 0);
     assert.deepEqual(a.author, { username: u.username, bio: '', image: '', following: false });
-    const got = await t.api('GET', `/api/articles/${a.slug}`);
+    const got = await t.api<ArticleBody>('GET', `/api/articles/${a.slug}`);
     assert.equal(got.status, 200);
     assert.equal(got.body.article.body, 'Very carefully.');
   });
@@ -52,10 +63,14 @@ describe('articles, favorites, feed and tags', () => {
     const expected = [`alpha${tag}`, `beta${tag}`, `Beta${tag}`, `Zeta${tag}`];
     const a = await createArticle(t, u.token, { tagList: tags });
     assert.deepEqual(a.tagList, expected);
-    const keys = await redis.keys(`blog:${t.databaseName}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    assert.deepEqual((await t.api('GET', `/api/articles/${a.slug}`)).body.article.tagList, expected, 'filled from MySQL');
-    assert.deepEqual((await t.api('GET', `/api/articles?tag=alpha${tag}`)).body.articles[0].tagList, expected, 'from the cache');
+    await flushNamespace(redis, t.databaseName);
+    assert.deepEqual(
+      (await t.api<ArticleBody>('GET', `/api/articles/${a.slug}`)).body.article.tagList,
+      expected,
+      'filled from MySQL',
+    );
+    const listed = (await t.api<ArticlePage>('GET', `/api/articles?tag=alpha${tag}`)).body;
+    assert.deepEqual(must(listed.articles[0], 'the tagged article').tagList, expected, 'from the cache');
   });
 
   it('when two articles share a title, then their slugs differ', async () => {
@@ -70,11 +85,14 @@ describe('articles, favorites, feed and tags', () => {
     const u = await registerUser(t);
     const other = await registerUser(t);
     const a = await createArticle(t, u.token, { title: 'Original title', tagList: ['x'] });
-    const body = await t.api('PUT', `/api/articles/${a.slug}`, { token: u.token, body: { article: { body: 'With two hands' } } });
+    const body = await t.api<ArticleBody>('PUT', `/api/articles/${a.slug}`, {
+      token: u.token,
+      body: { article: { body: 'With two hands' } },
+    });
     assert.equal(body.status, 200);
     assert.equal(body.body.article.body, 'With two hands');
     assert.equal(body.body.article.slug, a.slug);
-    const renamed = await t.api('PUT', `/api/articles/${a.slug}`, {
+    const renamed = await t.api<ArticleBody>('PUT', `/api/articles/${a.slug}`, {
       token: u.token,
       body: { article: { title: 'Brand new title', tagList: ['y', 'b'] } },
     });
@@ -82,7 +100,7 @@ describe('articles, favorites, feed and tags', () => {
     assert.match(renamed.body.article.slug, /^brand-new-title/);
     assert.deepEqual(renamed.body.article.tagList, ['b', 'y']);
     assert.equal((await t.api('GET', `/api/articles/${a.slug}`)).status, 404);
-    const forbidden = await t.api('PUT', `/api/articles/${renamed.body.article.slug}`, {
+    const forbidden = await t.api<ErrorBody>('PUT', `/api/articles/${renamed.body.article.slug}`, {
       token: other.token,
       body: { article: { body: 'mine now' } },
     });
@@ -111,39 +129,27 @@ describe('articles, favorites, feed and tags', () => {
     const a1 = await createArticle(t, alice.token, { tagList: [tag] });
     const a2 = await createArticle(t, bob.token, { tagList: [tag, 'other'] });
     const a3 = await createArticle(t, alice.token);
-    const byTag = await t.api('GET', `/api/articles?tag=${tag}`);
+    const byTag = await t.api<ArticlePage>('GET', `/api/articles?tag=${tag}`);
     assert.equal(byTag.status, 200);
-    assert.deepEqual(
-      byTag.body.articles.map((a: { slug: string }) => a.slug),
-      [a2.slug, a1.slug],
-    );
+    assert.deepEqual(slugsOf(byTag.body), [a2.slug, a1.slug]);
     assert.equal(byTag.body.articlesCount, 2);
-    assert.equal('body' in byTag.body.articles[0], false);
-    const byAuthor = await t.api('GET', `/api/articles?author=${alice.username}`);
-    assert.deepEqual(
-      byAuthor.body.articles.map((a: { slug: string }) => a.slug),
-      [a3.slug, a1.slug],
-    );
+    assert.equal('body' in must(byTag.body.articles[0], 'the newest tagged article'), false);
+    const byAuthor = await t.api<ArticlePage>('GET', `/api/articles?author=${alice.username}`);
+    assert.deepEqual(slugsOf(byAuthor.body), [a3.slug, a1.slug]);
     await t.api('POST', `/api/articles/${a1.slug}/favorite`, { token: bob.token });
-    const fav = await t.api('GET', `/api/articles?favorited=${bob.username}`);
-    assert.deepEqual(
-      fav.body.articles.map((a: { slug: string }) => a.slug),
-      [a1.slug],
-    );
-    assert.equal(fav.body.articles[0].favoritesCount, 1);
-    const paged = await t.api('GET', `/api/articles?author=${alice.username}&limit=1&offset=1`);
-    assert.deepEqual(
-      paged.body.articles.map((a: { slug: string }) => a.slug),
-      [a1.slug],
-    );
+    const fav = await t.api<ArticlePage>('GET', `/api/articles?favorited=${bob.username}`);
+    assert.deepEqual(slugsOf(fav.body), [a1.slug]);
+    assert.equal(must(fav.body.articles[0], 'the favorited article').favoritesCount, 1);
+    const paged = await t.api<ArticlePage>('GET', `/api/articles?author=${alice.username}&limit=1&offset=1`);
+    assert.deepEqual(slugsOf(paged.body), [a1.slug]);
     assert.equal(paged.body.articlesCount, 2);
-    const none = await t.api('GET', '/api/articles?author=nobody-at-all');
+    const none = await t.api<ArticlePage>('GET', '/api/articles?author=nobody-at-all');
     assert.deepEqual(none.body, { articles: [], articlesCount: 0 });
   });
 
   it('when limit or offset is bad, then 422; a limit above 100 is capped', async () => {
     for (const q of ['limit=0', 'limit=abc', 'offset=-1', 'limit=1.5', 'offset=999999999', 'tag=']) {
-      const res = await t.api('GET', `/api/articles?${q}`);
+      const res = await t.api<ErrorBody>('GET', `/api/articles?${q}`);
       assert.equal(res.status, 422, q);
       assert.ok(res.body.errors, q);
     }
@@ -156,17 +162,20 @@ describe('articles, favorites, feed and tags', () => {
     const author = await registerUser(t);
     const fan = await registerUser(t);
     const a = await createArticle(t, author.token);
-    const on = await t.api('POST', `/api/articles/${a.slug}/favorite`, { token: fan.token });
+    const on = await t.api<ArticleBody>('POST', `/api/articles/${a.slug}/favorite`, { token: fan.token });
     assert.equal(on.status, 200);
     assert.equal(on.body.article.favorited, true);
     assert.equal(on.body.article.favoritesCount, 1);
-    const again = await t.api('POST', `/api/articles/${a.slug}/favorite`, { token: fan.token });
+    const again = await t.api<ArticleBody>('POST', `/api/articles/${a.slug}/favorite`, { token: fan.token });
     assert.equal(again.body.article.favoritesCount, 1, 'favoriting twice counts once');
-    assert.equal((await t.api('GET', `/api/articles/${a.slug}`, { token: author.token })).body.article.favorited, false);
-    const off = await t.api('DELETE', `/api/articles/${a.slug}/favorite`, { token: fan.token });
+    assert.equal(
+      (await t.api<ArticleBody>('GET', `/api/articles/${a.slug}`, { token: author.token })).body.article.favorited,
+      false,
+    );
+    const off = await t.api<ArticleBody>('DELETE', `/api/articles/${a.slug}/favorite`, { token: fan.token });
     assert.equal(off.body.article.favorited, false);
     assert.equal(off.body.article.favoritesCount, 0);
-    const offAgain = await t.api('DELETE', `/api/articles/${a.slug}/favorite`, { token: fan.token });
+    const offAgain = await t.api<ArticleBody>('DELETE', `/api/articles/${a.slug}/favorite`, { token: fan.token });
     assert.equal(offAgain.body.article.favoritesCount, 0, 'never negative');
     assert.equal((await t.api('POST', '/api/articles/no-such-slug/favorite', { token: fan.token })).status, 404);
     assert.equal((await t.api('POST', `/api/articles/${a.slug}/favorite`)).status, 401);
@@ -176,26 +185,23 @@ describe('articles, favorites, feed and tags', () => {
     const reader = await registerUser(t);
     const followed = await registerUser(t);
     const stranger = await registerUser(t);
-    const empty = await t.api('GET', '/api/articles/feed', { token: reader.token });
+    const empty = await t.api<ArticlePage>('GET', '/api/articles/feed', { token: reader.token });
     assert.deepEqual(empty.body, { articles: [], articlesCount: 0 });
     await t.api('POST', `/api/profiles/${followed.username}/follow`, { token: reader.token });
     const f1 = await createArticle(t, followed.token);
     await createArticle(t, stranger.token);
     const f2 = await createArticle(t, followed.token);
-    const feed = await t.api('GET', '/api/articles/feed', { token: reader.token });
+    const feed = await t.api<ArticlePage>('GET', '/api/articles/feed', { token: reader.token });
     assert.equal(feed.status, 200);
-    assert.deepEqual(
-      feed.body.articles.map((a: { slug: string }) => a.slug),
-      [f2.slug, f1.slug],
-    );
+    assert.deepEqual(slugsOf(feed.body), [f2.slug, f1.slug]);
     assert.equal(feed.body.articlesCount, 2);
-    assert.ok(feed.body.articles.every((a: { author: { following: boolean } }) => a.author.following));
+    assert.ok(feed.body.articles.every((a) => a.author.following));
     assert.equal((await t.api('GET', '/api/articles/feed')).status, 401);
   });
 
   it('when article input is invalid, then 422 per field', async () => {
     const u = await registerUser(t);
-    const res = await t.api('POST', '/api/articles', {
+    const res = await t.api<ErrorBody>('POST', '/api/articles', {
       token: u.token,
       body: { article: { title: '', body: 'x', tagList: 'nope' } },
     });
@@ -223,7 +229,7 @@ describe('articles, favorites, feed and tags', () => {
     const u = await registerUser(t);
     await createArticle(t, u.token, { tagList: ['popular', 'rare'] });
     await createArticle(t, u.token, { tagList: ['popular'] });
-    const res = await t.api('GET', '/api/tags');
+    const res = await t.api<TagsBody>('GET', '/api/tags');
     assert.equal(res.status, 200);
     assert.ok(res.body.tags.indexOf('popular') < res.body.tags.indexOf('rare'));
   });
@@ -240,7 +246,7 @@ describe('comments', () => {
     const author = await registerUser(t);
     const commenter = await registerUser(t);
     const a = await createArticle(t, author.token);
-    const added = await t.api('POST', `/api/articles/${a.slug}/comments`, {
+    const added = await t.api<CommentBody>('POST', `/api/articles/${a.slug}/comments`, {
       token: commenter.token,
       body: { comment: { body: 'Thank you so much!' } },
     });
@@ -248,14 +254,14 @@ describe('comments', () => {
     assert.equal(added.body.comment.body, 'Thank you so much!');
     assert.equal(typeof added.body.comment.id, 'number');
     assert.equal(added.body.comment.author.username, commenter.username);
-    const second = await t.api('POST', `/api/articles/${a.slug}/comments`, {
+    const second = await t.api<CommentBody>('POST', `/api/articles/${a.slug}/comments`, {
       token: author.token,
       body: { comment: { body: 'second' } },
     });
-    const list = await t.api('GET', `/api/articles/${a.slug}/comments`);
+    const list = await t.api<CommentsBody>('GET', `/api/articles/${a.slug}/comments`);
     assert.equal(list.status, 200);
     assert.deepEqual(
-      list.body.comments.map((c: { id: number }) => c.id),
+      list.body.comments.map((c) => c.id),
       [second.body.comment.id, added.body.comment.id],
     );
     const forbidden = await t.api('DELETE', `/api/articles/${a.slug}/comments/${added.body.comment.id}`, { token: author.token });
@@ -271,7 +277,7 @@ describe('comments', () => {
     );
     assert.equal((await t.api('DELETE', `/api/articles/${a.slug}/comments/abc`, { token: commenter.token })).status, 422);
     assert.equal((await t.api('GET', '/api/articles/no-such-article/comments')).status, 404);
-    const blank = await t.api('POST', `/api/articles/${a.slug}/comments`, {
+    const blank = await t.api<ErrorBody>('POST', `/api/articles/${a.slug}/comments`, {
       token: author.token,
       body: { comment: { body: '  ' } },
     });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createArticle, registerUser, startTestService, type TestService } from '../helpers/service.js';
+import { must } from '../helpers/must.js';
+import type { ArticlePage, CommentsBody } from '../helpers/realworld.js';
+import { createArticle, registerUser, startTestService, type RegisteredUser, type TestService } from '../helpers/service.js';
 
 /**
  * The N+1 guard: a page costs the same number of SQL statements whatever its size. Caching is off
@@ -9,17 +11,17 @@ import { createArticle, registerUser, startTestService, type TestService } from 
  */
 describe('constant SQL statements per page', () => {
   let t: TestService;
-  let reader: { token: string; username: string };
+  let reader: RegisteredUser;
   let slugWithComments = '';
 
   async function statementsFor(path: string, route: string, token?: string): Promise<{ statements: number; items: number }> {
     const before = await t.metric('http_request_db_queries_sum', { route });
     const count = await t.metric('http_request_db_queries_count', { route });
-    const res = await t.api('GET', path, token ? { token } : {});
+    const res = await t.api<Partial<ArticlePage & CommentsBody>>('GET', path, token ? { token } : {});
     assert.equal(res.status, 200, `${path}: ${res.text}`);
     const after = await t.metric('http_request_db_queries_sum', { route });
     assert.equal(await t.metric('http_request_db_queries_count', { route }), count + 1);
-    const items = (res.body.articles ?? res.body.comments).length;
+    const items = must(res.body.articles ?? res.body.comments, `articles or comments in ${path}`).length;
     return { statements: after - before, items };
   }
 
@@ -31,13 +33,13 @@ describe('constant SQL statements per page', () => {
       await t.api('POST', `/api/profiles/${author.username}/follow`, { token: reader.token });
     }
     for (let i = 0; i < 140; i += 1) {
-      const author = authors[i % authors.length]!;
+      const author = must(authors[i % authors.length], 'an author');
       const a = await createArticle(t, author.token, { title: `Article ${i}`, tagList: [`tag${i % 7}`, 'common'] });
       if (i % 3 === 0) await t.api('POST', `/api/articles/${a.slug}/favorite`, { token: reader.token });
       if (i === 0) slugWithComments = a.slug;
     }
     for (let i = 0; i < 100; i += 1) {
-      const author = authors[i % authors.length]!;
+      const author = must(authors[i % authors.length], 'an author');
       await t.api('POST', `/api/articles/${slugWithComments}/comments`, {
         token: author.token,
         body: { comment: { body: `c${i}` } },
@@ -53,7 +55,7 @@ describe('constant SQL statements per page', () => {
     ['feed', '/api/articles/feed?', '/api/articles/feed', true],
   ] as const) {
     it(`${name}: pages of 1, 20 and 100 articles cost the same number of statements`, async () => {
-      const counts = [];
+      const counts: number[] = [];
       for (const limit of [1, 20, 100]) {
         const { statements, items } = await statementsFor(`${path}limit=${limit}`, route, auth ? reader.token : undefined);
         assert.equal(items, limit, `expected a full page of ${limit}`);
@@ -61,12 +63,13 @@ describe('constant SQL statements per page', () => {
       }
       assert.equal(new Set(counts).size, 1, `statements per page size 1/20/100: ${counts.join('/')}`);
       // ids, total, articles, tags, authors (+ favorited-by-me and following-by-me when signed in).
-      assert.ok(counts[0]! <= (auth ? 7 : 5), `too many statements: ${counts[0]}`);
+      const statements = must(counts[0], 'the statement count of a page');
+      assert.ok(statements <= (auth ? 7 : 5), `too many statements: ${statements}`);
     });
   }
 
   it('comments: 1, 20 and 100 comments cost the same number of statements', async () => {
-    const counts = [];
+    const counts: number[] = [];
     for (const n of [1, 20, 100]) {
       // A fresh article with n comments each time, so the page really is that size.
       const author = await registerUser(t);

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { registerUser, startTestService, type TestService } from '../helpers/service.js';
+import type { ArticleBody, ArticlePage, ProfileBody, UserBody } from '../helpers/realworld.js';
+import { registerUser, startTestService, type ApiResponse, type TestService } from '../helpers/service.js';
+
+/** A profile as `viewer` (anonymous without a token) sees it. */
+async function profileOf(t: TestService, username: string, viewer?: { token: string }): Promise<ApiResponse<ProfileBody>> {
+  return t.api<ProfileBody>('GET', `/api/profiles/${username}`, viewer ? { token: viewer.token } : {});
+}
 
 describe('profiles and follows', () => {
   let t: TestService;
@@ -12,7 +18,7 @@ describe('profiles and follows', () => {
 
   it('when a profile is read anonymously, then following is false', async () => {
     const celeb = await registerUser(t);
-    const res = await t.api('GET', `/api/profiles/${celeb.username}`);
+    const res = await profileOf(t, celeb.username);
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.profile, { username: celeb.username, bio: '', image: '', following: false });
   });
@@ -21,7 +27,7 @@ describe('profiles and follows', () => {
     const fan = await registerUser(t);
     const other = await registerUser(t);
     const celeb = await registerUser(t);
-    const followed = await t.api('POST', `/api/profiles/${celeb.username}/follow`, { token: fan.token });
+    const followed = await t.api<ProfileBody>('POST', `/api/profiles/${celeb.username}/follow`, { token: fan.token });
     assert.equal(followed.status, 200);
     assert.equal(followed.body.profile.following, true);
     assert.equal(
@@ -29,11 +35,11 @@ describe('profiles and follows', () => {
       200,
       'following twice is idempotent',
     );
-    assert.equal((await t.api('GET', `/api/profiles/${celeb.username}`, { token: fan.token })).body.profile.following, true);
-    assert.equal((await t.api('GET', `/api/profiles/${celeb.username}`, { token: other.token })).body.profile.following, false);
-    const unfollowed = await t.api('DELETE', `/api/profiles/${celeb.username}/follow`, { token: fan.token });
+    assert.equal((await profileOf(t, celeb.username, fan)).body.profile.following, true);
+    assert.equal((await profileOf(t, celeb.username, other)).body.profile.following, false);
+    const unfollowed = await t.api<ProfileBody>('DELETE', `/api/profiles/${celeb.username}/follow`, { token: fan.token });
     assert.equal(unfollowed.body.profile.following, false);
-    assert.equal((await t.api('GET', `/api/profiles/${celeb.username}`, { token: fan.token })).body.profile.following, false);
+    assert.equal((await profileOf(t, celeb.username, fan)).body.profile.following, false);
   });
 
   it('when the profile is unknown, then 404; following needs a token (401); following yourself is 422', async () => {
@@ -48,20 +54,20 @@ describe('profiles and follows', () => {
   it('when a user is renamed, then names MySQL treats as equal to the old one (trailing space, accents) no longer find it', async () => {
     const suffix = randomBytes(3).toString('hex');
     const alice = await registerUser(t, `alice${suffix}`);
-    const joseRes = await t.api('POST', '/api/users', {
+    const joseRes = await t.api<UserBody>('POST', '/api/users', {
       body: { user: { username: `José${suffix}`, email: `jose${suffix}@example.test`, password: 'password123' } },
     });
     assert.equal(joseRes.status, 201);
-    const jose = { token: joseRes.body.user.token as string };
-    const author = await t.api('POST', '/api/articles', {
+    const jose = { token: joseRes.body.user.token };
+    const author = await t.api<ArticleBody>('POST', '/api/articles', {
       token: jose.token,
       body: { article: { title: 'By jose', description: 'd', body: 'b', tagList: [] } },
     });
     assert.equal(author.status, 201);
     // Read through the aliases first, so a cache would hold them.
-    assert.equal((await t.api('GET', `/api/profiles/alice${suffix}%20`)).body.profile.username, `alice${suffix}`);
-    assert.equal((await t.api('GET', `/api/profiles/jose${suffix}`)).body.profile.username, `José${suffix}`);
-    assert.equal((await t.api('GET', `/api/articles?author=jose${suffix}`)).body.articlesCount, 1);
+    assert.equal((await profileOf(t, `alice${suffix}%20`)).body.profile.username, `alice${suffix}`);
+    assert.equal((await profileOf(t, `jose${suffix}`)).body.profile.username, `José${suffix}`);
+    assert.equal((await t.api<ArticlePage>('GET', `/api/articles?author=jose${suffix}`)).body.articlesCount, 1);
     for (const [user, to] of [
       [alice, `bob${suffix}`],
       [jose, `pedro${suffix}`],
@@ -73,6 +79,6 @@ describe('profiles and follows', () => {
     const oldJose = await t.api('GET', `/api/profiles/jose${suffix}`);
     assert.equal(oldJose.status, 404, `old name answered ${oldJose.text}`);
     assert.deepEqual((await t.api('GET', `/api/articles?author=jose${suffix}`)).body, { articles: [], articlesCount: 0 });
-    assert.equal((await t.api('GET', `/api/articles?author=pedro${suffix}`)).body.articlesCount, 1);
+    assert.equal((await t.api<ArticlePage>('GET', `/api/articles?author=pedro${suffix}`)).body.articlesCount, 1);
   });
 });

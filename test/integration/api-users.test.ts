@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { createPool } from 'mysql2/promise';
+import type { ArticleBody, CommentsBody, ErrorBody, UserBody } from '../helpers/realworld.js';
 import { createArticle, registerUser, startTestService, type TestService } from '../helpers/service.js';
 
 describe('users and auth', () => {
@@ -12,7 +13,7 @@ describe('users and auth', () => {
   after(() => t.stop());
 
   it('when a user registers, then the answer is 201 with the RealWorld user shape and a token', async () => {
-    const res = await t.api('POST', '/api/users', {
+    const res = await t.api<UserBody>('POST', '/api/users', {
       body: { user: { username: 'jake', email: 'jake@jake.jake', password: 'jakejake' } },
     });
     assert.equal(res.status, 201);
@@ -24,7 +25,7 @@ describe('users and auth', () => {
 
   it('when the username or email is taken (in any case), then 422 names the field', async () => {
     await registerUser(t, 'taken');
-    const res = await t.api('POST', '/api/users', {
+    const res = await t.api<ErrorBody>('POST', '/api/users', {
       body: { user: { username: 'TAKEN', email: 'taken@example.test', password: 'password123' } },
     });
     assert.equal(res.status, 422);
@@ -33,24 +34,28 @@ describe('users and auth', () => {
   });
 
   it('when fields are missing or invalid, then 422 lists each field', async () => {
-    const res = await t.api('POST', '/api/users', { body: { user: { username: '', email: 'not-an-email', password: 'short' } } });
+    const res = await t.api<ErrorBody>('POST', '/api/users', {
+      body: { user: { username: '', email: 'not-an-email', password: 'short' } },
+    });
     assert.equal(res.status, 422);
     assert.ok(res.body.errors.username);
     assert.ok(res.body.errors.email);
     assert.ok(res.body.errors.password);
-    const missing = await t.api('POST', '/api/users', { body: {} });
+    const missing = await t.api<ErrorBody>('POST', '/api/users', { body: {} });
     assert.equal(missing.status, 422);
     assert.ok(missing.body.errors.user);
   });
 
   it('when logging in with the right password, then 200 and a working token; wrong password or unknown email is 401', async () => {
     const u = await registerUser(t);
-    const ok = await t.api('POST', '/api/users/login', { body: { user: { email: u.email, password: 'password123' } } });
+    const ok = await t.api<UserBody>('POST', '/api/users/login', { body: { user: { email: u.email, password: 'password123' } } });
     assert.equal(ok.status, 200);
-    const me = await t.api('GET', '/api/user', { token: ok.body.user.token });
+    const me = await t.api<UserBody>('GET', '/api/user', { token: ok.body.user.token });
     assert.equal(me.status, 200);
     assert.equal(me.body.user.username, u.username);
-    const wrong = await t.api('POST', '/api/users/login', { body: { user: { email: u.email, password: 'nope-nope' } } });
+    const wrong = await t.api<ErrorBody>('POST', '/api/users/login', {
+      body: { user: { email: u.email, password: 'nope-nope' } },
+    });
     assert.equal(wrong.status, 401);
     assert.ok(wrong.body.errors);
     const unknown = await t.api('POST', '/api/users/login', {
@@ -61,7 +66,7 @@ describe('users and auth', () => {
 
   it('when the token is missing, malformed, signed with another key or expired, then 401 JSON', async () => {
     assert.equal((await t.api('GET', '/api/user')).status, 401);
-    const malformed = await t.api('GET', '/api/user', { headers: { Authorization: 'Token not.a.jwt' } });
+    const malformed = await t.api<ErrorBody>('GET', '/api/user', { headers: { Authorization: 'Token not.a.jwt' } });
     assert.equal(malformed.status, 401);
     assert.ok(malformed.body.errors.token);
     assert.equal((await t.api('GET', '/api/user', { headers: { Authorization: 'Basic abc' } })).status, 401);
@@ -78,14 +83,14 @@ describe('users and auth', () => {
       .setIssuedAt(1000)
       .setExpirationTime(2000)
       .sign(key);
-    const res = await t.api('GET', '/api/user', { token: expired });
+    const res = await t.api<ErrorBody>('GET', '/api/user', { token: expired });
     assert.equal(res.status, 401);
     assert.deepEqual(res.body.errors.token, ['token expired']);
   });
 
   it('when the user updates email, bio, image and password, then they are stored and the new password works', async () => {
     const u = await registerUser(t);
-    const res = await t.api('PUT', '/api/user', {
+    const res = await t.api<UserBody>('PUT', '/api/user', {
       token: u.token,
       body: {
         user: { email: `new-${u.email}`, bio: 'I like dragons', image: 'https://example.test/a.png', password: 'newpassword1' },
@@ -105,16 +110,15 @@ describe('users and auth', () => {
     const a = await registerUser(t);
     const b = await registerUser(t);
     assert.equal((await t.api('PUT', '/api/user', { token: a.token, body: { user: {} } })).status, 422);
-    const dup = await t.api('PUT', '/api/user', { token: a.token, body: { user: { username: b.username } } });
+    const dup = await t.api<ErrorBody>('PUT', '/api/user', { token: a.token, body: { user: { username: b.username } } });
     assert.equal(dup.status, 422);
     assert.deepEqual(dup.body.errors.username, ['has already been taken']);
-    const img = await t.api('PUT', '/api/user', { token: a.token, body: { user: { image: 'javascript:alert(1)' } } });
+    const img = await t.api<ErrorBody>('PUT', '/api/user', { token: a.token, body: { user: { image: 'javascript:alert(1)' } } });
     assert.equal(img.status, 422);
     assert.ok(img.body.errors.image);
   });
 
   it('when a password is stored, then it is a scrypt hash, never the password', async () => {
-    const { createPool } = await import('mysql2/promise');
     const u = await registerUser(t);
     const pool = createPool({ uri: t.databaseUrl, connectionLimit: 1 });
     try {
@@ -149,8 +153,8 @@ describe('users and auth', () => {
       assert.equal(res.status, 401, `${method} ${path} -> ${res.status} ${res.text}`);
       assert.deepEqual(res.body, { errors: { token: ['user no longer exists'] } }, `${method} ${path}`);
     }
-    const after = await t.api('GET', `/api/articles/${article.slug}`);
+    const after = await t.api<ArticleBody>('GET', `/api/articles/${article.slug}`);
     assert.equal(after.body.article.favoritesCount, 0);
-    assert.deepEqual((await t.api('GET', `/api/articles/${article.slug}/comments`)).body.comments, []);
+    assert.deepEqual((await t.api<CommentsBody>('GET', `/api/articles/${article.slug}/comments`)).body.comments, []);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createPool } from 'mysql2/promise';
+import type { ArticleBody, ArticlePage } from '../helpers/realworld.js';
 import { MYSQL_SERVER_URL, registerUser, startTestService, type TestService } from '../helpers/service.js';
 
 async function innodbDeadlocks(): Promise<number> {
@@ -31,7 +32,7 @@ describe('concurrent article creation', () => {
     for (let round = 0; round < 5; round += 1) {
       const results = await Promise.all(
         users.map((u, i) =>
-          t.api('POST', '/api/articles', {
+          t.api<ArticleBody>('POST', '/api/articles', {
             token: u.token,
             body: {
               article: {
@@ -46,13 +47,13 @@ describe('concurrent article creation', () => {
       );
       assert.deepEqual(
         results.map((r) => r.status),
-        Array(10).fill(201),
+        Array<number>(10).fill(201),
         results.map((r) => r.text).join('\n'),
       );
       for (const [i, r] of results.entries()) {
         assert.deepEqual(r.body.article.tagList, [`alpha${round}`, `own${round}-${i}`, `shared${round}`, `zeta${round}`]);
       }
-      const byTag = await t.api('GET', `/api/articles?tag=shared${round}&limit=100`);
+      const byTag = await t.api<ArticlePage>('GET', `/api/articles?tag=shared${round}&limit=100`);
       assert.equal(byTag.body.articlesCount, 10);
     }
     const deadlocks = (await innodbDeadlocks()) - deadlocksBefore;

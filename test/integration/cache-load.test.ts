@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runLoad } from '../../scripts/load.js';
+import type { ArticlePage } from '../helpers/realworld.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 /** The write-up's 5:1 GET:POST scenario, with real MariaDB and Redis. */
@@ -34,7 +35,7 @@ describe('cache under the 5:1 scenario', { timeout: 90_000 }, () => {
     const sqlBefore = await t.metric('http_request_db_queries_sum', { route: '/api/articles' });
     const countBefore = await t.metric('http_request_db_queries_count', { route: '/api/articles' });
     for (let i = 0; i < 20; i += 1) {
-      const res = await t.api('GET', '/api/articles');
+      const res = await t.api<ArticlePage>('GET', '/api/articles');
       assert.equal(res.status, 200);
       assert.equal(res.body.articlesCount, 10);
     }

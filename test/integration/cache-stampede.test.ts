@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import type { ArticlePage } from '../helpers/realworld.js';
+import { flushNamespace } from '../helpers/redis-keys.js';
 import { createArticle, REDIS_URL, registerUser, startTestService, type TestService } from '../helpers/service.js';
 
 /** SELECT statements so far, from the service's own per-operation statement counts. */
@@ -33,15 +35,11 @@ describe('cache stampede', { timeout: 90_000 }, () => {
 
   it('when 200 identical list GETs hit a cold cache at once, then they cost no more SELECTs than two cold GETs', async () => {
     // Cold: a fresh epoch, as after a Redis restart (the seeded entries are gone too).
-    const flush = async () => {
-      // Only this test's database namespace: the shared Redis serves other services too.
-      const keys = await redis.keys(`blog:${t.databaseName}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    };
+    const flush = () => flushNamespace(redis, t.databaseName);
     await flush();
     const beforeTwo = await selects(t);
-    const first = await t.api('GET', '/api/articles?tag=herd');
-    const second = await t.api('GET', '/api/articles?tag=herd');
+    const first = await t.api<ArticlePage>('GET', '/api/articles?tag=herd');
+    const second = await t.api<ArticlePage>('GET', '/api/articles?tag=herd');
     const twoCold = (await selects(t)) - beforeTwo;
     assert.equal(first.status, 200);
     assert.deepEqual(second.body, first.body);
@@ -49,7 +47,7 @@ describe('cache stampede', { timeout: 90_000 }, () => {
 
     await flush();
     const beforeHerd = await selects(t);
-    const answers = await Promise.all(Array.from({ length: 200 }, () => t.api('GET', '/api/articles?tag=herd')));
+    const answers = await Promise.all(Array.from({ length: 200 }, () => t.api<ArticlePage>('GET', '/api/articles?tag=herd')));
     const herd = (await selects(t)) - beforeHerd;
     console.log(JSON.stringify({ twoColdGets: twoCold, twoHundredConcurrentGets: herd }));
     assert.ok(herd <= twoCold, `200 concurrent cold GETs issued ${herd} SELECTs, two cold GETs ${twoCold}`);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
+import { must } from '../helpers/must.js';
+import type { ArticleBody, ArticlePage, ProfileBody } from '../helpers/realworld.js';
 import { createArticle, registerUser, startTestService, type TestService } from '../helpers/service.js';
 
 /**
@@ -22,7 +24,7 @@ describe('rapid toggles by one user', { timeout: 90_000 }, () => {
 
   async function count(query: string, params: unknown[]): Promise<number> {
     const [rows] = await mysql.query<RowDataPacket[]>(query, params);
-    return Number(rows[0]!.n);
+    return Number(must(rows[0], `a row of ${query}`).n);
   }
 
   const rounds = 25;
@@ -47,21 +49,25 @@ describe('rapid toggles by one user', { timeout: 90_000 }, () => {
         'SELECT COUNT(*) AS n FROM favorites f JOIN users u ON u.id = f.user_id JOIN articles a ON a.id = f.article_id WHERE u.username = ? AND a.slug = ?',
         [fan.username, article.slug],
       );
-      const read = await t.api('GET', `/api/articles/${article.slug}`, { token: fan.token });
+      const read = await t.api<ArticleBody>('GET', `/api/articles/${article.slug}`, { token: fan.token });
       assert.equal(
         read.body.article.favorited,
         inMysql === 1,
         `round ${round}: favorited is ${read.body.article.favorited}, MySQL has ${inMysql}`,
       );
       assert.equal(read.body.article.favoritesCount, inMysql, `round ${round}: favoritesCount`);
-      const listed = await t.api('GET', `/api/articles?favorited=${fan.username}`, { token: fan.token });
+      const listed = await t.api<ArticlePage>('GET', `/api/articles?favorited=${fan.username}`, { token: fan.token });
       assert.equal(
         listed.body.articlesCount,
         inMysql,
         `round ${round}: ?favorited= lists ${listed.body.articlesCount}, MySQL has ${inMysql}`,
       );
-      const all = await t.api('GET', '/api/articles', { token: fan.token });
-      assert.equal(all.body.articles[0].favorited, inMysql === 1, `round ${round}: list page favorited`);
+      const all = await t.api<ArticlePage>('GET', '/api/articles', { token: fan.token });
+      assert.equal(
+        must(all.body.articles[0], 'the article on the list page').favorited,
+        inMysql === 1,
+        `round ${round}: list page favorited`,
+      );
     }
   });
 
@@ -83,13 +89,13 @@ describe('rapid toggles by one user', { timeout: 90_000 }, () => {
         'SELECT COUNT(*) AS n FROM follows f JOIN users a ON a.id = f.follower_id JOIN users b ON b.id = f.followee_id WHERE a.username = ? AND b.username = ?',
         [reader.username, author.username],
       );
-      const profile = await t.api('GET', `/api/profiles/${author.username}`, { token: reader.token });
+      const profile = await t.api<ProfileBody>('GET', `/api/profiles/${author.username}`, { token: reader.token });
       assert.equal(
         profile.body.profile.following,
         inMysql === 1,
         `round ${round}: following is ${profile.body.profile.following}, MySQL has ${inMysql}`,
       );
-      const read = await t.api('GET', `/api/articles/${article.slug}`, { token: reader.token });
+      const read = await t.api<ArticleBody>('GET', `/api/articles/${article.slug}`, { token: reader.token });
       assert.equal(read.body.article.author.following, inMysql === 1, `round ${round}: article author following`);
     }
   });

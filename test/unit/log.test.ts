@@ -15,7 +15,7 @@ function capture(): { stream: Writable; lines: () => string } {
 }
 
 describe('logging', () => {
-  it('never writes passwords, tokens, or SQL values from database errors', () => {
+  it('when a database error and a request carrying secrets are logged, then no password, token or SQL value is written', () => {
     const { stream, lines } = capture();
     const log = createLogger('info', stream);
     const dbError = Object.assign(new Error("Duplicate entry 'alice@example.test' for key 'users_email_unique'"), {
