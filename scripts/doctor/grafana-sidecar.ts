@@ -1,16 +1,15 @@
 // Reads the dashboard-sidecar settings out of Grafana Deployments (pure; kube.ts lists them).
 // The grafana chart (used by kube-prometheus-stack) runs kiwigrid/k8s-sidecar as container
 // "grafana-sc-dashboard", configured by env: LABEL, LABEL_VALUE, NAMESPACE, RESOURCE.
-import type { V1Container, V1Deployment } from '@kubernetes/client-node';
-import type { GrafanaSidecar } from './types.js';
+import type { Container, Deployment, GrafanaSidecar } from './types.js';
 
-function isDashboardSidecar(c: V1Container): boolean {
+function isDashboardSidecar(c: Container): boolean {
   if (c.name.endsWith('sc-dashboard')) return true;
   const folder = c.env?.find((e) => e.name === 'FOLDER')?.value ?? '';
   return (c.image ?? '').includes('k8s-sidecar') && folder.includes('dashboard');
 }
 
-export function grafanaSidecars(deployments: readonly V1Deployment[]): GrafanaSidecar[] {
+export function grafanaSidecars(deployments: readonly Deployment[]): GrafanaSidecar[] {
   const found: GrafanaSidecar[] = [];
   for (const d of deployments) {
     const ns = d.metadata?.namespace ?? 'default';

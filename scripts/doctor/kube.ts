@@ -25,7 +25,8 @@ const statusOf = (err: unknown): number | undefined =>
 /** Lists a monitoring.coreos.com kind; undefined when the CRD is not installed (404). */
 async function listMonitoring<T>(custom: CustomObjectsApi, plural: string, labelSelector?: string): Promise<T[] | undefined> {
   try {
-    const list = await custom.listClusterCustomObject({ ...MONITORING, plural, labelSelector });
+    // client-node types a custom object list as any: it is the API's JSON, read as T's list.
+    const list: unknown = await custom.listClusterCustomObject({ ...MONITORING, plural, labelSelector });
     return (list as { items?: T[] }).items ?? [];
   } catch (err) {
     if (statusOf(err) === 404) return undefined;

@@ -37,7 +37,8 @@ async function loadKube() {
     return { KubeConfig, collect };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new Error(`cannot load @kubernetes/client-node on Node ${process.versions.node} (${why}); run the doctor with Node 24`);
+    const message = `cannot load @kubernetes/client-node on Node ${process.versions.node} (${why}); run the doctor with Node 24`;
+    throw new Error(message, { cause: err });
   }
 }
 

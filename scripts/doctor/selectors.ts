@@ -8,13 +8,14 @@ export function selects(selector: LabelSelector, labels: Record<string, string> 
   }
   for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, key);
-    const value = labels[key];
+    // Undefined exactly when the label is absent (label values are strings).
+    const value = has ? labels[key] : undefined;
     switch (operator) {
       case 'In':
-        if (!has || !values.includes(value as string)) return false;
+        if (value === undefined || !values.includes(value)) return false;
         break;
       case 'NotIn':
-        if (has && values.includes(value as string)) return false;
+        if (value !== undefined && values.includes(value)) return false;
         break;
       case 'Exists':
         if (!has) return false;

@@ -1,6 +1,37 @@
 // The data the doctor works on. kube.ts fills a Snapshot from the cluster; every check is a pure
 // function of it, so the diagnosis is tested with plain objects and no cluster.
-import type { V1ConfigMap, V1Deployment, V1EndpointSlice, V1Job, V1Pod, V1Service } from '@kubernetes/client-node';
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1ContainerStatus,
+  V1Deployment,
+  V1EndpointSlice,
+  V1Job,
+  V1Pod,
+  V1Service,
+} from '@kubernetes/client-node';
+
+/**
+ * A client-node model as plain data: the same fields, recursively, without the class. client-node's
+ * model classes carry fields only, the checks only read fields, and the tests build the objects as
+ * literals; typing them as the classes would claim instances nobody needs.
+ */
+export type Plain<T> = T extends Date
+  ? T
+  : T extends readonly (infer U)[]
+    ? Plain<U>[]
+    : T extends object
+      ? { [K in keyof T]: Plain<T[K]> }
+      : T;
+
+export type Deployment = Plain<V1Deployment>;
+export type Pod = Plain<V1Pod>;
+export type Container = Plain<V1Container>;
+export type ContainerStatus = Plain<V1ContainerStatus>;
+export type Service = Plain<V1Service>;
+export type EndpointSlice = Plain<V1EndpointSlice>;
+export type Job = Plain<V1Job>;
+export type ConfigMap = Plain<V1ConfigMap>;
 
 export type Status = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -103,17 +134,17 @@ export interface Snapshot {
   namespace: string;
   /** Labels of the namespaces our objects live in, by name (for namespace selectors). */
   namespaces: Record<string, Record<string, string>>;
-  deployment?: V1Deployment;
-  pods: V1Pod[];
-  service?: V1Service;
-  endpointSlices: V1EndpointSlice[];
-  migrationJobs: V1Job[];
-  migrationPods: V1Pod[];
+  deployment?: Deployment;
+  pods: Pod[];
+  service?: Service;
+  endpointSlices: EndpointSlice[];
+  migrationJobs: Job[];
+  migrationPods: Pod[];
   serviceMonitors: ServiceMonitor[];
   prometheusRules: PrometheusRule[];
   /** Unset when the prometheus-operator CRDs are not installed. */
   prometheuses?: Prometheus[];
-  dashboards: V1ConfigMap[];
+  dashboards: ConfigMap[];
   grafanaSidecars: GrafanaSidecar[];
   prometheusApi?: PrometheusApiView;
 }

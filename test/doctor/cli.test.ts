@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
+import { must } from '../helpers/must.js';
 import { crashLoopingPod, healthySnapshot, kpsGrafanaDeployment, serviceMonitor } from './fixtures.js';
 import { kubeconfigFor, startFakeApiServer, type FakeApiServer } from './fake-apiserver.js';
 
@@ -37,18 +38,18 @@ function clientNodeLoadsHere(): boolean {
 }
 
 describe('doctor CLI', () => {
-  it('prints help and exits 0', async () => {
+  it('when asked for --help, then it prints the usage and exits 0', async () => {
     const r = await doctor(['--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Usage: npm run doctor/);
     assert.match(r.stdout, /--json/);
   });
-  it('rejects unknown options with exit 2', async () => {
+  it('when given an unknown option, then it rejects it with exit 2', async () => {
     const r = await doctor(['--frobnicate']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /Unknown option '--frobnicate'/);
   });
-  it('says plainly that no cluster is configured and exits 1', async () => {
+  it('when no cluster is configured, then it says so plainly and exits 1', async () => {
     const r = await doctor([]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no Kubernetes cluster configured.*nothing was checked/);
@@ -68,7 +69,7 @@ describe(
     let kubeconfig: string;
     before(async () => {
       const s = healthySnapshot();
-      s.pods = [s.pods[0]!, crashLoopingPod()];
+      s.pods = [must(s.pods[0], 'a ready pod'), crashLoopingPod()];
       s.serviceMonitors = [serviceMonitor({ release: 'prometheus' })];
       server = await startFakeApiServer(s, [kpsGrafanaDeployment()]);
       kubeconfig = join(mkdtempSync(join(tmpdir(), 'doctor-kube-')), 'config');
@@ -76,7 +77,7 @@ describe(
     });
     after(() => server.close());
 
-    it('reads every object through client-node, prints the table with fixes and exits 1', async () => {
+    it('when run against a release with failures, then it reads every object through client-node, prints the table with fixes and exits 1', async () => {
       const r = await doctor([], { KUBECONFIG: kubeconfig });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stdout, /release "blog-api" in namespace "blog" \(context fake/);
@@ -92,7 +93,7 @@ describe(
       assert.ok(server.requests.includes('/api/v1/namespaces/monitoring/services/prometheus-operated:web/proxy/api/v1/targets'));
     });
 
-    it('--json gives the same checks as data', async () => {
+    it('when run with --json, then it gives the same checks as data', async () => {
       const r = await doctor(['--json', '--namespace', 'blog'], { KUBECONFIG: kubeconfig });
       assert.equal(r.code, 1);
       const report = JSON.parse(r.stdout) as { summary: Record<string, number>; checks: { id: string; status: string }[] };

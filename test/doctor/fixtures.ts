@@ -2,8 +2,23 @@
 // what the API server returns for a blog-api release (labels as charts/blog-api renders them)
 // next to kube-prometheus-stack installed with its default values as release
 // "kube-prometheus-stack" in namespace "monitoring".
-import type { V1ConfigMap, V1Deployment, V1EndpointSlice, V1Job, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { Prometheus, PrometheusApiView, PrometheusRule, ServiceMonitor, Snapshot } from '../../scripts/doctor/types.js';
+import type {
+  ConfigMap,
+  Deployment,
+  EndpointSlice,
+  Job,
+  Pod,
+  PromAlert,
+  Prometheus,
+  PrometheusApiView,
+  PrometheusRule,
+  PromRuleGroup,
+  PromTarget,
+  ServiceMonitor,
+  Service,
+  Snapshot,
+} from '../../scripts/doctor/types.js';
+import { must } from '../helpers/must.js';
 
 export const NS = 'blog';
 export const RELEASE = 'blog-api';
@@ -40,7 +55,7 @@ export function kpsPrometheus(): Prometheus {
   };
 }
 
-export function deployment(available = 2, desired = 2): V1Deployment {
+export function deployment(available = 2, desired = 2): Deployment {
   return {
     metadata: { name: RELEASE, namespace: NS, labels: chartLabels('api') },
     spec: {
@@ -61,7 +76,7 @@ export function deployment(available = 2, desired = 2): V1Deployment {
   };
 }
 
-export function readyPod(name = `${RELEASE}-7d9f8b6c5-x2x4k`): V1Pod {
+export function readyPod(name = `${RELEASE}-7d9f8b6c5-x2x4k`): Pod {
   return {
     metadata: { name, namespace: NS, labels: { ...chartLabels('api'), 'pod-template-hash': '7d9f8b6c5' } },
     spec: { containers: [{ name: 'api', image: 'blog-api:0.1.0' }] },
@@ -89,7 +104,7 @@ export function readyPod(name = `${RELEASE}-7d9f8b6c5-x2x4k`): V1Pod {
 }
 
 /** A pod whose container exits 1 at start (e.g. DATABASE_URL unreachable) and is backing off. */
-export function crashLoopingPod(name = `${RELEASE}-7d9f8b6c5-q8w9e`): V1Pod {
+export function crashLoopingPod(name = `${RELEASE}-7d9f8b6c5-q8w9e`): Pod {
   const pod = readyPod(name);
   pod.status = {
     phase: 'Running',
@@ -114,9 +129,9 @@ export function crashLoopingPod(name = `${RELEASE}-7d9f8b6c5-q8w9e`): V1Pod {
   return pod;
 }
 
-export function imagePullPod(): V1Pod {
+export function imagePullPod(): Pod {
   const pod = crashLoopingPod(`${RELEASE}-7d9f8b6c5-pull1`);
-  pod.status!.containerStatuses = [
+  must(pod.status, 'the pod status').containerStatuses = [
     {
       name: 'api',
       image: 'blog-api:0.1.0',
@@ -134,7 +149,7 @@ export function imagePullPod(): V1Pod {
   return pod;
 }
 
-export function service(): V1Service {
+export function service(): Service {
   return {
     metadata: { name: RELEASE, namespace: NS, labels: chartLabels('api') },
     spec: {
@@ -148,7 +163,7 @@ export function service(): V1Service {
   };
 }
 
-export function endpointSlice(ready: number, notReady = 0): V1EndpointSlice {
+export function endpointSlice(ready: number, notReady = 0): EndpointSlice {
   const ep = (i: number, isReady: boolean) => ({
     addresses: [`10.244.0.${10 + i}`],
     conditions: { ready: isReady, serving: isReady, terminating: false },
@@ -168,7 +183,7 @@ export function endpointSlice(ready: number, notReady = 0): V1EndpointSlice {
   };
 }
 
-export function migrationJob(outcome: 'complete' | 'failed' | 'running'): V1Job {
+export function migrationJob(outcome: 'complete' | 'failed' | 'running'): Job {
   const conditions = {
     complete: [{ type: 'Complete', status: 'True' }],
     failed: [
@@ -188,7 +203,7 @@ export function migrationJob(outcome: 'complete' | 'failed' | 'running'): V1Job 
   };
 }
 
-export function failedMigrationPod(): V1Pod {
+export function failedMigrationPod(): Pod {
   return {
     metadata: {
       name: `${RELEASE}-migrate-5kq2z`,
@@ -242,7 +257,7 @@ export function prometheusRule(extraLabels: Record<string, string> = { release: 
   };
 }
 
-export function dashboardConfigMap(labels: Record<string, string> = { grafana_dashboard: '1' }, namespace = NS): V1ConfigMap {
+export function dashboardConfigMap(labels: Record<string, string> = { grafana_dashboard: '1' }, namespace = NS): ConfigMap {
   return {
     metadata: { name: `${RELEASE}-dashboard-slo`, namespace, labels: { ...chartLabels('api'), ...labels } },
     data: { 'slo.json': '{"title":"Blog API / SLO"}' },
@@ -259,7 +274,7 @@ export function kpsGrafanaDeployment(
     RESOURCE: 'both',
     NAMESPACE: 'ALL',
   },
-): V1Deployment {
+): Deployment {
   return {
     metadata: { name: 'kube-prometheus-stack-grafana', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'grafana' } },
     spec: {
@@ -288,8 +303,11 @@ export function kpsGrafanaDeployment(
   };
 }
 
+/** A Prometheus API view with all three answers (targets, rules, alerts) present, as the fixtures build it. */
+export type AnsweredApiView = PrometheusApiView & { targets: PromTarget[]; ruleGroups: PromRuleGroup[]; alerts: PromAlert[] };
+
 /** Prometheus API answers for a healthy release: two targets up, our groups loaded, nothing firing. */
-export function prometheusApi(): PrometheusApiView {
+export function prometheusApi(): AnsweredApiView {
   const file = `/etc/prometheus/rules/prometheus-kube-prometheus-stack-prometheus-rulefiles-0/${NS}-${RELEASE}-4f1c2a9e.yaml`;
   const target = (ip: string) => ({
     labels: {
@@ -361,4 +379,10 @@ export function healthySnapshot(): Snapshot {
     ],
     prometheusApi: prometheusApi(),
   };
+}
+
+/** A healthy snapshot and its Prometheus API view, for tests that edit the API's answers. */
+export function snapshotWithApi(): { s: Snapshot; api: AnsweredApiView } {
+  const api = prometheusApi();
+  return { s: { ...healthySnapshot(), prometheusApi: api }, api };
 }

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { grafanaDashboards } from '../../scripts/doctor/checks/grafana.js';
 import { grafanaSidecars } from '../../scripts/doctor/grafana-sidecar.js';
+import { must } from '../helpers/must.js';
 import { dashboardConfigMap, healthySnapshot, kpsGrafanaDeployment, deployment } from './fixtures.js';
 
 describe('grafanaSidecars', () => {
-  it("reads kube-prometheus-stack's grafana-sc-dashboard settings and ignores other containers", () => {
+  it("when Grafana Deployments are read, then kube-prometheus-stack's grafana-sc-dashboard settings are found and other containers ignored", () => {
     const found = grafanaSidecars([kpsGrafanaDeployment(), deployment()]);
     assert.deepEqual(found, [
       {
@@ -19,7 +20,7 @@ describe('grafanaSidecars', () => {
       },
     ]);
   });
-  it('treats a missing NAMESPACE as the Grafana namespace only and splits lists', () => {
+  it('when NAMESPACE is missing, then the Grafana namespace only is searched; when it lists several, then they are split', () => {
     const [own] = grafanaSidecars([kpsGrafanaDeployment({ LABEL: 'grafana_dashboard', FOLDER: '/tmp/dashboards' })]);
     assert.equal(own?.searchNamespaces, undefined);
     assert.equal(own?.labelValue, undefined);
@@ -31,12 +32,12 @@ describe('grafanaSidecars', () => {
 });
 
 describe('grafanaDashboards', () => {
-  it('passes when the sidecar label and namespaces match', () => {
+  it('when the sidecar label and namespaces match, then it passes', () => {
     const r = grafanaDashboards(healthySnapshot());
     assert.equal(r.status, 'pass');
     assert.match(r.detail, /grafana_dashboard=1/);
   });
-  it('fails on a label mismatch and gives the values fix', () => {
+  it('when the label differs, then it fails and gives the values fix', () => {
     const s = healthySnapshot();
     s.dashboards = [dashboardConfigMap({ grafana_dashboards: '1' })];
     const r = grafanaDashboards(s);
@@ -44,20 +45,20 @@ describe('grafanaDashboards', () => {
     assert.match(r.detail, /looks for label grafana_dashboard=1, absent/);
     assert.match(r.fix ?? '', /--set-string dashboards\.labels\.grafana_dashboard=1/);
   });
-  it('fails on a label value mismatch', () => {
+  it('when the label value differs, then it fails naming both values', () => {
     const s = healthySnapshot();
     s.dashboards = [dashboardConfigMap({ grafana_dashboard: 'true' })];
     assert.match(grafanaDashboards(s).detail, /wants grafana_dashboard=1, .* has grafana_dashboard=true/);
   });
-  it('fails when the sidecar does not search our namespace', () => {
+  it('when the sidecar does not search our namespace, then it fails with the searchNamespace fix', () => {
     const s = healthySnapshot();
-    s.grafanaSidecars = [{ ...s.grafanaSidecars[0]!, searchNamespaces: undefined }];
+    s.grafanaSidecars = [{ ...must(s.grafanaSidecars[0], 'the Grafana sidecar'), searchNamespaces: undefined }];
     const r = grafanaDashboards(s);
     assert.equal(r.status, 'fail');
     assert.match(r.detail, /searches namespace\(s\) monitoring, the dashboards are in blog/);
     assert.match(r.fix ?? '', /searchNamespace=ALL/);
   });
-  it('fails without any sidecar and warns without dashboards', () => {
+  it('when there is no sidecar, then it fails; when there are no dashboards, then it warns', () => {
     const s = healthySnapshot();
     s.grafanaSidecars = [];
     assert.equal(grafanaDashboards(s).status, 'fail');

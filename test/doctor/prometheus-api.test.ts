@@ -3,29 +3,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alertsFiring, rulesLoaded, targetsUp } from '../../scripts/doctor/checks/prometheus-api.js';
-import { healthySnapshot } from './fixtures.js';
+import { must } from '../helpers/must.js';
+import { healthySnapshot, snapshotWithApi } from './fixtures.js';
 
 describe('targetsUp', () => {
-  it('counts only our ServiceMonitor scrape pool', () => {
+  it('when other jobs are scraped too, then only our ServiceMonitor scrape pool is counted', () => {
     const r = targetsUp(healthySnapshot());
     assert.equal(r.status, 'pass');
     assert.match(r.detail, /2\/2 targets up/);
   });
-  it('fails a down target with its scrape error', () => {
-    const s = healthySnapshot();
-    const t = s.prometheusApi!.targets![1]!;
+  it('when a target is down, then it fails with its scrape error', () => {
+    const { s, api } = snapshotWithApi();
+    const t = must(api.targets[1], 'the second blog-api target');
     t.health = 'down';
     t.lastError = 'Get "http://10.244.0.11:9464/metrics": context deadline exceeded';
     const r = targetsUp(s);
     assert.equal(r.status, 'fail');
     assert.match(r.detail, /1\/2 targets up; http:\/\/10\.244\.0\.11:9464\/metrics: down \(Get .*deadline exceeded\)/);
   });
-  it('fails when Prometheus has no target for us yet', () => {
-    const s = healthySnapshot();
-    s.prometheusApi!.targets = s.prometheusApi!.targets!.filter((t) => !t.scrapePool.includes('blog-api'));
+  it('when Prometheus has no target for us yet, then it fails', () => {
+    const { s, api } = snapshotWithApi();
+    api.targets = api.targets.filter((t) => !t.scrapePool.includes('blog-api'));
     assert.match(targetsUp(s).detail, /no active target from serviceMonitor\/blog\/blog-api\//);
   });
-  it('skips without a selecting Prometheus and fails when the proxy call failed', () => {
+  it('when no Prometheus selects us, then it skips; when the proxy call failed, then it fails', () => {
     const s = healthySnapshot();
     s.prometheusApi = undefined;
     assert.equal(targetsUp(s).status, 'skip');
@@ -40,26 +41,26 @@ describe('targetsUp', () => {
 });
 
 describe('rulesLoaded', () => {
-  it('finds each group of our PrometheusRule in its operator rule file', () => {
+  it('when every group of our PrometheusRule is in its operator rule file, then it passes', () => {
     const r = rulesLoaded(healthySnapshot());
     assert.equal(r.status, 'pass');
     assert.match(r.detail, /3 group\(s\) loaded/);
   });
-  it('fails when a group is missing', () => {
-    const s = healthySnapshot();
-    s.prometheusApi!.ruleGroups = s.prometheusApi!.ruleGroups!.filter((g) => g.name !== 'blog-api-causes');
+  it('when a group is missing, then it fails naming it', () => {
+    const { s, api } = snapshotWithApi();
+    api.ruleGroups = api.ruleGroups.filter((g) => g.name !== 'blog-api-causes');
     const r = rulesLoaded(s);
     assert.equal(r.status, 'fail');
     assert.match(r.detail, /missing: blog-api-causes/);
   });
-  it('does not count a same-named group from another file', () => {
-    const s = healthySnapshot();
-    for (const g of s.prometheusApi!.ruleGroups!) g.file = g.file.replace('/blog-blog-api-', '/other-blog-api-');
+  it('when a same-named group comes from another file, then it is not counted', () => {
+    const { s, api } = snapshotWithApi();
+    for (const g of api.ruleGroups) g.file = g.file.replace('/blog-blog-api-', '/other-blog-api-');
     assert.equal(rulesLoaded(s).status, 'fail');
   });
-  it('fails a rule that errors on evaluation', () => {
-    const s = healthySnapshot();
-    const rule = s.prometheusApi!.ruleGroups![1]!.rules[0]!;
+  it('when a rule errors on evaluation, then it fails with the error', () => {
+    const { s, api } = snapshotWithApi();
+    const rule = must(must(api.ruleGroups[1], 'the alerts group').rules[0], 'its first rule');
     rule.health = 'err';
     rule.lastError = 'found duplicate series for the match group';
     assert.match(rulesLoaded(s).detail, /BlogApiAvailabilityBudgetBurn: found duplicate series/);
@@ -67,14 +68,14 @@ describe('rulesLoaded', () => {
 });
 
 describe('alertsFiring', () => {
-  it('ignores alerts that are not ours (Watchdog)', () => {
+  it('when only alerts that are not ours fire (Watchdog), then it passes', () => {
     const r = alertsFiring(healthySnapshot());
     assert.equal(r.status, 'pass');
     assert.match(r.detail, /none of 4 alerts firing/);
   });
-  it('fails on a firing page and links its runbook', () => {
-    const s = healthySnapshot();
-    s.prometheusApi!.alerts!.push({
+  it('when a page fires, then it fails and links its runbook', () => {
+    const { s, api } = snapshotWithApi();
+    api.alerts.push({
       labels: { alertname: 'BlogApiAvailabilityBudgetBurn', severity: 'critical', slo: 'availability', namespace: 'blog' },
       annotations: { runbook_url: 'https://example.invalid/runbook#availability' },
       state: 'firing',
@@ -84,9 +85,9 @@ describe('alertsFiring', () => {
     assert.match(r.detail, /BlogApiAvailabilityBudgetBurn\{severity=critical,slo=availability\}/);
     assert.match(r.fix ?? '', /runbook#availability/);
   });
-  it('warns on a firing ticket, mentions pending ones, and ignores other namespaces', () => {
-    const s = healthySnapshot();
-    s.prometheusApi!.alerts!.push(
+  it('when a ticket fires, then it warns, mentions pending ones, and ignores other namespaces', () => {
+    const { s, api } = snapshotWithApi();
+    api.alerts.push(
       {
         labels: { alertname: 'BlogApiCacheHitRatioLow', severity: 'warning', namespace: 'blog' },
         annotations: {},

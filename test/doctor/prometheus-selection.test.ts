@@ -7,15 +7,20 @@ import {
   serviceMonitorMatchesService,
   serviceMonitorSelected,
 } from '../../scripts/doctor/checks/prometheus-selection.js';
+import type { ServiceMonitor, Snapshot } from '../../scripts/doctor/types.js';
+import { must } from '../helpers/must.js';
 import { healthySnapshot, kpsPrometheus, prometheusRule, serviceMonitor } from './fixtures.js';
 
+/** The snapshot's (only) ServiceMonitor, to edit. */
+const ourServiceMonitor = (s: Snapshot): ServiceMonitor => must(s.serviceMonitors[0], 'our ServiceMonitor');
+
 describe('serviceMonitorSelected', () => {
-  it("passes with the chart's default labels and kube-prometheus-stack's default selector", () => {
+  it("when the chart's default labels meet kube-prometheus-stack's default selector, then it passes", () => {
     const r = serviceMonitorSelected(healthySnapshot());
     assert.equal(r.status, 'pass');
     assert.match(r.detail, /monitoring\/kube-prometheus-stack-prometheus/);
   });
-  it('fails a mislabelled ServiceMonitor and gives the --set that fixes it', () => {
+  it('when the ServiceMonitor is mislabelled, then it fails and gives the --set that fixes it', () => {
     const s = healthySnapshot();
     s.serviceMonitors = [serviceMonitor({ release: 'prometheus' })];
     const r = serviceMonitorSelected(s);
@@ -24,14 +29,14 @@ describe('serviceMonitorSelected', () => {
     assert.match(r.detail, /selects ServiceMonitors with release=kube-prometheus-stack/);
     assert.match(r.fix ?? '', /--set serviceMonitor\.labels\.release=kube-prometheus-stack/);
   });
-  it('fails when kube-prometheus-stack was installed under another release name', () => {
+  it('when kube-prometheus-stack was installed under another release name, then the fix names that release', () => {
     const s = healthySnapshot();
     const prom = kpsPrometheus();
     prom.spec.serviceMonitorSelector = { matchLabels: { release: 'monitoring' } };
     s.prometheuses = [prom];
     assert.match(serviceMonitorSelected(s).fix ?? '', /serviceMonitor\.labels\.release=monitoring/);
   });
-  it('explains that a null selector selects nothing', () => {
+  it('when the selector is null, then it fails explaining that null selects nothing', () => {
     const s = healthySnapshot();
     const prom = kpsPrometheus();
     prom.spec.serviceMonitorSelector = null;
@@ -41,7 +46,7 @@ describe('serviceMonitorSelected', () => {
     assert.match(r.detail, /null selects no ServiceMonitor/);
     assert.match(r.fix ?? '', /serviceMonitorSelectorNilUsesHelmValues=false/);
   });
-  it('fails when the namespace selector excludes our namespace', () => {
+  it('when the namespace selector excludes our namespace, then it fails until the namespace is labelled', () => {
     const s = healthySnapshot();
     const prom = kpsPrometheus();
     prom.spec.serviceMonitorNamespaceSelector = { matchLabels: { monitoring: 'enabled' } };
@@ -52,7 +57,7 @@ describe('serviceMonitorSelected', () => {
     s.namespaces.blog = { monitoring: 'enabled' };
     assert.equal(serviceMonitorSelected(s).status, 'pass');
   });
-  it('passes when any one of several Prometheus resources selects us', () => {
+  it('when any one of several Prometheus resources selects us, then it passes', () => {
     const s = healthySnapshot();
     const other = kpsPrometheus();
     other.metadata.name = 'team-prometheus';
@@ -60,7 +65,7 @@ describe('serviceMonitorSelected', () => {
     s.prometheuses = [other, kpsPrometheus()];
     assert.equal(serviceMonitorSelected(s).status, 'pass');
   });
-  it('fails without the CRDs, without a Prometheus, and without a ServiceMonitor', () => {
+  it('when the CRDs, a Prometheus or the ServiceMonitor is missing, then it fails saying which', () => {
     const s = healthySnapshot();
     s.prometheuses = undefined;
     assert.match(serviceMonitorSelected(s).detail, /no prometheus-operator CRDs/);
@@ -73,7 +78,7 @@ describe('serviceMonitorSelected', () => {
 });
 
 describe('prometheusRuleSelected', () => {
-  it('passes by default and fails a mislabelled rule with the prometheusRule.labels fix', () => {
+  it('when the rule has default labels, then it passes; when mislabelled, then it fails with the prometheusRule.labels fix', () => {
     assert.equal(prometheusRuleSelected(healthySnapshot()).status, 'pass');
     const s = healthySnapshot();
     s.prometheusRules = [prometheusRule({})];
@@ -81,7 +86,7 @@ describe('prometheusRuleSelected', () => {
     assert.equal(r.status, 'fail');
     assert.match(r.fix ?? '', /--set prometheusRule\.labels\.release=kube-prometheus-stack/);
   });
-  it('selects rules independently of ServiceMonitors', () => {
+  it('when only the rule selector misses us, then rules fail while ServiceMonitors pass', () => {
     const s = healthySnapshot();
     const prom = kpsPrometheus();
     prom.spec.ruleSelector = { matchLabels: { role: 'alert-rules' } };
@@ -92,20 +97,20 @@ describe('prometheusRuleSelected', () => {
 });
 
 describe('serviceMonitorMatchesService', () => {
-  it('passes for the chart as rendered', () => {
+  it('when the objects are as the chart renders them, then it passes', () => {
     assert.equal(serviceMonitorMatchesService(healthySnapshot()).status, 'pass');
   });
-  it('fails when the endpoint names a port the Service lacks', () => {
+  it('when the endpoint names a port the Service lacks, then it fails naming the port', () => {
     const s = healthySnapshot();
-    s.serviceMonitors[0]!.spec.endpoints = [{ port: 'http-metrics' }];
+    ourServiceMonitor(s).spec.endpoints = [{ port: 'http-metrics' }];
     assert.match(serviceMonitorMatchesService(s).detail, /scrapes port\(s\) http-metrics/);
   });
-  it('fails when its selector or namespace misses the Service', () => {
+  it('when its selector or namespace misses the Service, then it fails', () => {
     const s = healthySnapshot();
-    s.serviceMonitors[0]!.spec.selector = { matchLabels: { app: 'blog-api' } };
+    ourServiceMonitor(s).spec.selector = { matchLabels: { app: 'blog-api' } };
     assert.equal(serviceMonitorMatchesService(s).status, 'fail');
     const t = healthySnapshot();
-    t.serviceMonitors[0]!.spec.namespaceSelector = { matchNames: ['default'] };
+    ourServiceMonitor(t).spec.namespaceSelector = { matchNames: ['default'] };
     assert.equal(serviceMonitorMatchesService(t).status, 'fail');
   });
 });

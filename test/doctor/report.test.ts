@@ -8,7 +8,7 @@ import { healthySnapshot, serviceMonitor } from './fixtures.js';
 const ctx = { release: 'blog-api', namespace: 'blog', cluster: 'fixtures, no cluster' };
 
 describe('diagnose + report', () => {
-  it('a healthy release passes every check and exits 0', () => {
+  it('when the release is healthy, then every check passes and the exit code is 0', () => {
     const results = diagnose(healthySnapshot());
     assert.deepEqual(
       results.filter((r) => r.status !== 'pass').map((r) => r.id),
@@ -17,7 +17,7 @@ describe('diagnose + report', () => {
     assert.equal(exitCode(results), 0);
     assert.match(renderTable(ctx, results), /12 passed, 0 warnings, 0 failed, 0 skipped$/);
   });
-  it('prints the fix under each failure and exits 1', () => {
+  it('when checks fail, then the fix is printed under each failure and the exit code is 1', () => {
     const s = healthySnapshot();
     s.serviceMonitors = [serviceMonitor({})];
     const results = diagnose(s);
@@ -27,7 +27,7 @@ describe('diagnose + report', () => {
     assert.ok(row > 0);
     assert.match(table[row + 1] ?? '', /^\s+fix: .*serviceMonitor\.labels\.release=kube-prometheus-stack/);
   });
-  it('warnings alone do not fail the run', () => {
+  it('when there are only warnings, then the run does not fail', () => {
     const s = healthySnapshot();
     s.migrationJobs = [];
     s.pods = [];
@@ -35,7 +35,7 @@ describe('diagnose + report', () => {
     assert.equal(results[0]?.status, 'warn');
     assert.equal(exitCode(results), 0);
   });
-  it('JSON carries summary and checks', () => {
+  it('when rendered as JSON, then it carries the summary and the checks', () => {
     const parsed = JSON.parse(renderJson(ctx, diagnose(healthySnapshot()))) as { summary: { pass: number }; checks: unknown[] };
     assert.equal(parsed.summary.pass, 12);
     assert.equal(parsed.checks.length, 12);

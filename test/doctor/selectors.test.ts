@@ -4,16 +4,16 @@ import { describe, it } from 'node:test';
 import { describeSelector, namespaceSelected, selects } from '../../scripts/doctor/selectors.js';
 
 describe('selects', () => {
-  it('matches everything with the empty selector', () => {
+  it('when the selector is empty, then it matches everything', () => {
     assert.equal(selects({}, {}), true);
     assert.equal(selects({}, { a: 'b' }), true);
   });
-  it('needs every matchLabels pair', () => {
+  it('when matchLabels has several pairs, then every pair is needed', () => {
     assert.equal(selects({ matchLabels: { release: 'kps' } }, { release: 'kps', x: 'y' }), true);
     assert.equal(selects({ matchLabels: { release: 'kps' } }, { release: 'prometheus' }), false);
     assert.equal(selects({ matchLabels: { release: 'kps' } }, {}), false);
   });
-  it('applies In, NotIn, Exists and DoesNotExist', () => {
+  it('when matchExpressions use In, NotIn, Exists and DoesNotExist, then each applies', () => {
     const labels = { team: 'blog', tier: 'api' };
     assert.equal(selects({ matchExpressions: [{ key: 'team', operator: 'In', values: ['blog', 'x'] }] }, labels), true);
     assert.equal(selects({ matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['blog'] }] }, labels), false);
@@ -25,14 +25,14 @@ describe('selects', () => {
 });
 
 describe('namespaceSelected (prometheus-operator rules)', () => {
-  it('null selects only the Prometheus namespace', () => {
+  it('when the selector is null, then only the Prometheus namespace is selected', () => {
     assert.equal(namespaceSelected(null, 'monitoring', 'monitoring'), true);
     assert.equal(namespaceSelected(undefined, 'monitoring', 'blog'), false);
   });
-  it('{} selects every namespace', () => {
+  it('when the selector is {}, then every namespace is selected', () => {
     assert.equal(namespaceSelected({}, 'monitoring', 'blog'), true);
   });
-  it('matches namespace labels, including kubernetes.io/metadata.name', () => {
+  it('when the selector names labels, then namespace labels match, including kubernetes.io/metadata.name', () => {
     assert.equal(namespaceSelected({ matchLabels: { monitored: 'true' } }, 'monitoring', 'blog', { monitored: 'true' }), true);
     assert.equal(namespaceSelected({ matchLabels: { monitored: 'true' } }, 'monitoring', 'blog', {}), false);
     assert.equal(namespaceSelected({ matchLabels: { 'kubernetes.io/metadata.name': 'blog' } }, 'monitoring', 'blog'), true);
@@ -40,7 +40,7 @@ describe('namespaceSelected (prometheus-operator rules)', () => {
 });
 
 describe('describeSelector', () => {
-  it('reads like kubectl', () => {
+  it('when a selector is described, then it reads like kubectl', () => {
     assert.equal(describeSelector({ matchLabels: { release: 'kps' } }), 'release=kps');
     assert.equal(describeSelector({}), '{} (everything)');
     assert.equal(describeSelector(null), 'null (nothing)');

@@ -2,15 +2,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deploymentAvailable, podsReady, restarts } from '../../scripts/doctor/checks/workload.js';
+import type { Pod } from '../../scripts/doctor/types.js';
+import { must } from '../helpers/must.js';
 import { crashLoopingPod, deployment, healthySnapshot, imagePullPod, readyPod } from './fixtures.js';
 
+/** A pod's status, to edit. */
+const statusOf = (pod: Pod) => must(pod.status, `the status of ${pod.metadata?.name ?? 'a pod'}`);
+
 describe('deploymentAvailable', () => {
-  it('passes when all replicas are available', () => {
+  it('when all replicas are available, then it passes', () => {
     const r = deploymentAvailable(healthySnapshot());
     assert.equal(r.status, 'pass');
     assert.match(r.detail, /2\/2 replicas available/);
   });
-  it('fails when replicas are missing, and when the Deployment is absent', () => {
+  it('when replicas are missing or the Deployment is absent, then it fails', () => {
     const s = healthySnapshot();
     s.deployment = deployment(1, 2);
     assert.equal(deploymentAvailable(s).status, 'fail');
@@ -19,10 +24,10 @@ describe('deploymentAvailable', () => {
     assert.equal(r.status, 'fail');
     assert.match(r.fix ?? '', /--release/);
   });
-  it('reports a stalled rollout with its message', () => {
+  it('when the rollout stalled, then it reports its message', () => {
     const s = healthySnapshot();
     s.deployment = deployment(1, 2);
-    s.deployment.status!.conditions!.push({
+    must(must(s.deployment.status, 'the Deployment status').conditions, 'its conditions').push({
       type: 'Progressing',
       status: 'False',
       reason: 'ProgressDeadlineExceeded',
@@ -33,10 +38,10 @@ describe('deploymentAvailable', () => {
 });
 
 describe('podsReady', () => {
-  it('passes when every pod is Ready', () => {
+  it('when every pod is Ready, then it passes', () => {
     assert.equal(podsReady(healthySnapshot()).status, 'pass');
   });
-  it('explains a crashlooping pod and points at its previous logs', () => {
+  it('when a pod crashloops, then it explains and points at its previous logs', () => {
     const s = healthySnapshot();
     s.pods = [readyPod(), crashLoopingPod()];
     const r = podsReady(s);
@@ -45,24 +50,24 @@ describe('podsReady', () => {
     assert.match(r.detail, /CrashLoopBackOff, last exit 1 \(Error\), 6 restarts/);
     assert.match(r.fix ?? '', /logs blog-api-7d9f8b6c5-q8w9e -c api --previous/);
   });
-  it('tells how to get a local image into the cluster on ErrImagePull', () => {
+  it('when an image cannot be pulled, then it tells how to get a local image into the cluster', () => {
     const s = healthySnapshot();
     s.pods = [imagePullPod()];
     const r = podsReady(s);
     assert.equal(r.status, 'fail');
     assert.match(r.fix ?? '', /kind load docker-image/);
   });
-  it('blames readiness when the container runs but is not ready', () => {
+  it('when the container runs but is not ready, then it blames readiness', () => {
     const s = healthySnapshot();
     const pod = readyPod();
-    pod.status!.conditions = [
+    statusOf(pod).conditions = [
       { type: 'PodScheduled', status: 'True' },
       { type: 'Ready', status: 'False' },
     ];
     s.pods = [pod];
     assert.match(podsReady(s).detail, /running but not ready/);
   });
-  it('reports unschedulable pods', () => {
+  it('when a pod cannot be scheduled, then it reports why', () => {
     const s = healthySnapshot();
     const pod = readyPod();
     pod.status = {
@@ -79,7 +84,7 @@ describe('podsReady', () => {
     s.pods = [pod];
     assert.match(podsReady(s).detail, /Insufficient memory/);
   });
-  it('fails when no pod exists', () => {
+  it('when no pod exists, then it fails', () => {
     const s = healthySnapshot();
     s.pods = [];
     assert.equal(podsReady(s).status, 'fail');
@@ -87,7 +92,7 @@ describe('podsReady', () => {
 });
 
 describe('restarts', () => {
-  it('passes with no restarts and warns with the last termination', () => {
+  it('when nothing restarted, then it passes; after restarts, then it warns with the last termination', () => {
     assert.equal(restarts(healthySnapshot()).status, 'pass');
     const s = healthySnapshot();
     s.pods = [crashLoopingPod()];
@@ -95,11 +100,12 @@ describe('restarts', () => {
     assert.equal(r.status, 'warn');
     assert.match(r.detail, /6x \(last: exit 1 Error\)/);
   });
-  it('suggests more memory after an OOMKill', () => {
+  it('when a container was OOMKilled, then it suggests more memory', () => {
     const s = healthySnapshot();
     const pod = readyPod();
-    pod.status!.containerStatuses![0]!.restartCount = 2;
-    pod.status!.containerStatuses![0]!.lastState = { terminated: { exitCode: 137, reason: 'OOMKilled' } };
+    const api = must(statusOf(pod).containerStatuses?.[0], 'the api container status');
+    api.restartCount = 2;
+    api.lastState = { terminated: { exitCode: 137, reason: 'OOMKilled' } };
     s.pods = [pod];
     assert.match(restarts(s).fix ?? '', /resources\.limits\.memory/);
   });

@@ -1,11 +1,10 @@
 // Grafana's dashboard sidecar (kube-prometheus-stack's grafana-sc-dashboard container) loads only
 // ConfigMaps carrying its label, in the namespaces it searches.
-import type { V1ConfigMap } from '@kubernetes/client-node';
 import { fail, pass, warn } from '../result.js';
-import type { CheckResult, GrafanaSidecar, Snapshot } from '../types.js';
+import type { CheckResult, ConfigMap, GrafanaSidecar, Snapshot } from '../types.js';
 
 /** Why sidecar would not load dashboard, or undefined when it would. */
-export function whySidecarMisses(sidecar: GrafanaSidecar, cm: V1ConfigMap): string | undefined {
+export function whySidecarMisses(sidecar: GrafanaSidecar, cm: ConfigMap): string | undefined {
   const labels = cm.metadata?.labels ?? {};
   const ns = cm.metadata?.namespace ?? '';
   if (sidecar.resource === 'secret') return `${sidecar.grafana} loads dashboards from Secrets only (RESOURCE=secret)`;
@@ -15,7 +14,7 @@ export function whySidecarMisses(sidecar: GrafanaSidecar, cm: V1ConfigMap): stri
   if (sidecar.labelValue !== undefined && labels[sidecar.label] !== sidecar.labelValue) {
     return `${sidecar.grafana} wants ${sidecar.label}=${sidecar.labelValue}, ${cm.metadata?.name} has ${sidecar.label}=${labels[sidecar.label]}`;
   }
-  const searched = sidecar.searchNamespaces === undefined ? [sidecar.namespace] : sidecar.searchNamespaces;
+  const searched = sidecar.searchNamespaces ?? [sidecar.namespace];
   if (searched !== 'ALL' && !searched.includes(ns)) {
     return `${sidecar.grafana} searches namespace(s) ${searched.join(', ')}, the dashboards are in ${ns}`;
   }
@@ -33,7 +32,8 @@ export function grafanaDashboards(s: Snapshot): CheckResult {
       `helm upgrade ${s.release} charts/blog-api --reuse-values --set dashboards.enabled=true (pass --dashboards-namespace if dashboards.namespace is set)`,
     );
   }
-  if (s.grafanaSidecars.length === 0) {
+  const [firstSidecar] = s.grafanaSidecars;
+  if (firstSidecar === undefined) {
     return fail(
       id,
       title,
@@ -50,7 +50,8 @@ export function grafanaDashboards(s: Snapshot): CheckResult {
       );
     }
   }
-  const sidecar = s.grafanaSidecars[0]!;
+  // None loads them all: explain with the first Grafana's sidecar.
+  const sidecar = firstSidecar;
   const reasons = [...new Set(s.dashboards.map((cm) => whySidecarMisses(sidecar, cm)).filter((r) => r))];
   const fix = reasons.some((r) => r?.includes('searches namespace'))
     ? `set grafana.sidecar.dashboards.searchNamespace=ALL in kube-prometheus-stack, or --set dashboards.namespace=${sidecar.namespace}`

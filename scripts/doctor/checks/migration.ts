@@ -1,9 +1,8 @@
 // The migration hook Job (`npm run migrate`, run by Helm before the pods roll).
-import type { V1Job } from '@kubernetes/client-node';
 import { fail, pass, warn } from '../result.js';
-import type { CheckResult, Snapshot } from '../types.js';
+import type { CheckResult, Job, Snapshot } from '../types.js';
 
-const created = (j: V1Job): number => new Date(j.metadata?.creationTimestamp ?? 0).getTime();
+const created = (j: Job): number => new Date(j.metadata?.creationTimestamp ?? 0).getTime();
 
 export function migrationJob(s: Snapshot): CheckResult {
   const id = 'migration-job';

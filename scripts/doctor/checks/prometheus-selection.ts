@@ -91,7 +91,8 @@ function selectionCheck(s: Snapshot, kind: Kind, objects: { metadata: Meta }[]):
       `helm upgrade ${s.release} charts/blog-api --reuse-values --set ${flag}=true (CRDs installed after the release? upgrade once more)`,
     );
   }
-  if (s.prometheuses.length === 0) {
+  const [first] = s.prometheuses;
+  if (first === undefined) {
     return fail(
       id,
       title,
@@ -106,16 +107,15 @@ function selectionCheck(s: Snapshot, kind: Kind, objects: { metadata: Meta }[]):
     if (by.length) selectedBy.push(`${obj.metadata.name} by ${by.map((p) => ref(p.metadata)).join(', ')}`);
     else unselected.push(obj.metadata.name);
   }
-  if (unselected.length === 0) return pass(id, title, `${selectedBy.join('; ')}`);
+  const obj = objects.find((o) => unselected.includes(o.metadata.name));
+  if (obj === undefined) return pass(id, title, selectedBy.join('; '));
 
-  const obj = objects.find((o) => unselected.includes(o.metadata.name)) ?? objects[0]!;
   const reasons = s.prometheuses.map((p) => whyNotSelected(p, obj, kind, s.namespaces) ?? '');
   const labels =
     Object.entries(obj.metadata.labels ?? {})
       .filter(([k]) => !k.startsWith('app.kubernetes.io/') && k !== 'helm.sh/chart')
       .map(([k, v]) => `${k}=${v}`)
       .join(', ') || 'no custom labels';
-  const first = s.prometheuses[0]!;
   const fixes = [
     labelFix(first.spec[f.selector], f.valuesKey, s.release),
     reasons.some((r) => r.includes('null')) ? `or install kube-prometheus-stack with --set ${f.kpsFlag}` : undefined,

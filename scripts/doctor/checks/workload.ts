@@ -1,7 +1,6 @@
 // The API Deployment and its pods: available replicas, container states, restarts.
-import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { fail, pass, warn } from '../result.js';
-import type { CheckResult, Snapshot } from '../types.js';
+import type { CheckResult, ContainerStatus, Pod, Snapshot } from '../types.js';
 
 export function deploymentAvailable(s: Snapshot): CheckResult {
   const id = 'deployment-available';
@@ -40,7 +39,7 @@ export function deploymentAvailable(s: Snapshot): CheckResult {
 }
 
 /** Why a container is not running, with the fix that usually applies. */
-function containerProblem(pod: V1Pod, c: V1ContainerStatus, ns: string): { detail: string; fix: string } | undefined {
+function containerProblem(pod: Pod, c: ContainerStatus, ns: string): { detail: string; fix: string } | undefined {
   const podName = pod.metadata?.name ?? '?';
   const waiting = c.state?.waiting;
   const last = c.lastState?.terminated;
