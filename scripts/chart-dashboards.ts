@@ -321,8 +321,8 @@ export function buildDashboard(uid: string, def: { title: string; description: s
     schemaVersion: 39,
     time: { from: 'now-6h', to: 'now' },
     refresh: '30s',
-    links: Object.keys(DASHBOARDS).map((k) => ({
-      title: DASHBOARDS[k]!.title,
+    links: Object.entries(DASHBOARDS).map(([k, { title }]) => ({
+      title,
       type: 'link',
       url: `/d/blog-api-${k}/blog-api-${k}?\${__url_time_range}&\${namespace:queryparam}&\${job:queryparam}`,
     })),

@@ -26,17 +26,17 @@ function typeOf(v: unknown): string {
 export function valuesTable(valuesYaml: string): string {
   const values = parse(valuesYaml) as unknown;
   const rows: string[] = ['| Key | Type | Default | Description |', '|---|---|---|---|'];
-  const stack: Array<{ indent: number; key: string }> = [];
+  const stack: { indent: number; key: string }[] = [];
   let pending: string[] | null = null;
   for (const line of valuesYaml.split('\n')) {
     const comment = /^\s*# -- (.*)$/.exec(line);
     if (comment) {
-      pending = [comment[1]!];
+      pending = [comment[1] ?? ''];
       continue;
     }
     const more = /^\s*# (.*)$/.exec(line);
     if (more && pending) {
-      pending.push(more[1]!);
+      pending.push(more[1] ?? '');
       continue;
     }
     const entry = /^(\s*)([A-Za-z0-9_]+):/.exec(line);
@@ -44,9 +44,10 @@ export function valuesTable(valuesYaml: string): string {
       if (!/^\s*-/.test(line)) pending = null;
       continue;
     }
-    const indent = entry[1]!.length;
-    while (stack.length && stack[stack.length - 1]!.indent >= indent) stack.pop();
-    stack.push({ indent, key: entry[2]! });
+    const [, leading = '', key = ''] = entry;
+    const indent = leading.length;
+    while ((stack.at(-1)?.indent ?? -1) >= indent) stack.pop();
+    stack.push({ indent, key });
     if (pending) {
       const keys = stack.map((s) => s.key);
       const value = lookup(values, keys);

@@ -84,21 +84,22 @@ export function renderChart(opts: RenderOptions = {}): K8sObject[] {
 export interface RuleGroup {
   name: string;
   interval?: string;
-  rules: Array<{
+  rules: {
     record?: string;
     alert?: string;
     expr: string;
     for?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
-  }>;
+  }[];
 }
 
 /** The groups of the (single) rendered PrometheusRule. */
 export function ruleGroups(objects: K8sObject[]): RuleGroup[] {
   const rules = objects.filter((o) => o.kind === 'PrometheusRule');
-  if (rules.length !== 1) throw new Error(`expected one PrometheusRule, rendered ${rules.length}`);
-  const spec = rules[0]!.spec as { groups: RuleGroup[] };
+  const [rule] = rules;
+  if (rule === undefined || rules.length !== 1) throw new Error(`expected one PrometheusRule, rendered ${rules.length}`);
+  const spec = rule.spec as { groups: RuleGroup[] };
   return spec.groups;
 }
 

@@ -37,7 +37,7 @@ function stage(dir: string, groups: RuleGroup[]): void {
   for (const f of UNIT_TESTS) copyFileSync(path.join(HERE, f), path.join(dir, f));
 }
 
-describe('PrometheusRule', () => {
+describe('PrometheusRule as the chart renders it', () => {
   const groups = ruleGroups(renderChart(RENDER));
   const alerts = groups.flatMap((g) => g.rules.filter((r) => r.alert));
   const records = groups.flatMap((g) => g.rules.filter((r) => r.record));
@@ -45,21 +45,21 @@ describe('PrometheusRule', () => {
   before(() => stage(dir, groups));
   after(cleanup);
 
-  it('passes promtool check rules', () => {
+  it('when checked by promtool, then every rule passes check rules', () => {
     const res = promtool(['check', 'rules', 'rules.yaml'], dir);
     assert.equal(res.status, 0, res.output);
     assert.match(res.output, new RegExp(`SUCCESS: ${alerts.length + records.length} rules found`));
   });
 
-  it('has no group labels (promtool 2.42 rejects them)', () => {
+  it('when its groups are read, then none has labels (promtool 2.42 rejects them)', () => {
     for (const g of groups) assert.equal((g as unknown as Record<string, unknown>).labels, undefined, g.name);
   });
 
-  it('defines exactly the alerts of design.md', () => {
+  it('when its alerts are listed, then they are exactly the alerts of design.md', () => {
     assert.deepEqual([...new Set(alerts.map((a) => a.alert))].sort(), [...SLO_ALERTS, ...CAUSE_ALERTS].sort());
   });
 
-  it('gives every alert severity, a fixed namespace, and summary/description/runbook_url/dashboard', () => {
+  it('when an alert fires, then it carries severity, a fixed namespace, and summary/description/runbook_url/dashboard', () => {
     for (const a of alerts) {
       assert.match(a.labels?.severity ?? '', /^(critical|warning)$/, a.alert);
       assert.equal(a.labels?.namespace, 'blog', a.alert);
@@ -73,7 +73,7 @@ describe('PrometheusRule', () => {
       );
   });
 
-  it('pages (critical) and tickets (warning) once per SLO, labelled with slo', () => {
+  it('when an SLO burns its budget, then it pages (critical) and tickets (warning) once, labelled with slo', () => {
     for (const name of SLO_ALERTS) {
       const rules = alerts.filter((a) => a.alert === name);
       assert.deepEqual(rules.map((r) => r.labels?.severity).sort(), ['critical', 'warning'], name);
@@ -84,12 +84,12 @@ describe('PrometheusRule', () => {
     }
   });
 
-  it('yields no two alerts with the same name and labels', () => {
+  it('when alerts are compared, then no two have the same name and labels', () => {
     const keys = alerts.map((a) => `${a.alert}${JSON.stringify(Object.entries(a.labels ?? {}).sort())}`);
     assert.equal(new Set(keys).size, keys.length, keys.join('\n'));
   });
 
-  it('records Sloth-style error ratios for every burn-rate window, per SLO', () => {
+  it('when its recording rules are listed, then each SLO has Sloth-style error ratios for every burn-rate window', () => {
     for (const slo of ['availability', 'latency']) {
       const names = records.filter((r) => r.labels?.slo === slo).map((r) => r.record);
       for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'])
@@ -99,7 +99,7 @@ describe('PrometheusRule', () => {
     }
   });
 
-  it('uses the burn-rate windows and factors of design.md', () => {
+  it('when the burn-rate alerts are read, then they use the windows and factors of design.md', () => {
     const expr = (severity: string) =>
       alerts.find((a) => a.alert === 'BlogApiAvailabilityBudgetBurn' && a.labels?.severity === severity)?.expr ?? '';
     for (const part of ['ratio_rate1h', 'ratio_rate5m', '(14.4 * 0.01)', 'ratio_rate6h', 'ratio_rate30m', '(6 * 0.01)'])
@@ -108,11 +108,11 @@ describe('PrometheusRule', () => {
       assert.ok(expr('warning').includes(part), part);
   });
 
-  it('points every runbook_url at a section of the chart README', () => {
+  it('when a runbook_url is followed, then it points at a section of the chart README', () => {
     const readme = readFileSync(path.join(CHART_DIR, 'README.md'), 'utf8');
     const anchors = new Set(
       [...readme.matchAll(/^#+\s+(.+)$/gm)].map((m) =>
-        m[1]!
+        (m[1] ?? '')
           .trim()
           .toLowerCase()
           .replace(/[^a-z0-9 -]/g, '')
@@ -126,8 +126,8 @@ describe('PrometheusRule', () => {
   });
 
   for (const file of UNIT_TESTS) {
-    it(`promtool test rules ${file}`, () => {
-      const doc = parse(readFileSync(path.join(HERE, file), 'utf8')) as { tests: Array<{ interval?: string }> };
+    it(`when promtool runs the unit tests of ${file}, then they pass`, () => {
+      const doc = parse(readFileSync(path.join(HERE, file), 'utf8')) as { tests: { interval?: string }[] };
       assert.ok(
         doc.tests.every((t) => t.interval === '1m'),
         'every unit-test group sets interval: 1m',
@@ -140,7 +140,7 @@ describe('PrometheusRule', () => {
 });
 
 describe('promtool unit tests can fail', () => {
-  it('a chart that pages only at 100x burn fails the outage test', () => {
+  it('when a chart pages only at 100x burn, then the outage test fails', () => {
     const slow = renderChart({
       ...RENDER,
       values: {
