@@ -8,14 +8,16 @@ export interface User {
   email: string;
   token: string;
   username: string;
-  bio: string;
-  image: string;
+  /** null when never set (or cleared). */
+  bio: string | null;
+  image: string | null;
 }
 
 export interface Profile {
   username: string;
-  bio: string;
-  image: string;
+  /** null when never set (or cleared). */
+  bio: string | null;
+  image: string | null;
   following: boolean;
 }
 

@@ -50,7 +50,7 @@ describe('articles, favorites, feed and tags', () => {
     assert.match(a.updatedAt, ISO);
     assert.equal(a.favorited, false);
     assert.equal(a.favoritesCount, 0);
-    assert.deepEqual(a.author, { username: u.username, bio: '', image: '', following: false });
+    assert.deepEqual(a.author, { username: u.username, bio: null, image: null, following: false });
     const got = await t.api<ArticleBody>('GET', `/api/articles/${a.slug}`);
     assert.equal(got.status, 200);
     assert.equal(got.body.article.body, 'Very carefully.');

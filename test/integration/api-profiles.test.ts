@@ -20,7 +20,7 @@ describe('profiles and follows', () => {
     const celeb = await registerUser(t);
     const res = await profileOf(t, celeb.username);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.profile, { username: celeb.username, bio: '', image: '', following: false });
+    assert.deepEqual(res.body.profile, { username: celeb.username, bio: null, image: null, following: false });
   });
 
   it('when a user follows and unfollows, then the profile says so for that user only', async () => {

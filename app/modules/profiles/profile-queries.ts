@@ -2,14 +2,10 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { inTransaction } from '../../db/transaction.js';
 import type { Database, UserRow } from '../../db/schema.js';
 import { withOperation } from '../../platform/request-context.js';
+import { presentOptionalText } from '../fields.js';
+import type { Profile } from './profile-schemas.js';
 
-/** RealWorld `Profile`. */
-export interface Profile {
-  username: string;
-  bio: string;
-  image: string;
-  following: boolean;
-}
+export type { Profile } from './profile-schemas.js';
 
 export type ProfileRow = Pick<UserRow, 'id' | 'username' | 'bio' | 'image'>;
 
@@ -97,8 +93,9 @@ export async function deleteFollow(db: Kysely<Database>, followerId: number, fol
   );
 }
 
+/** Rows (and cached rows, whichever version wrote them) store '' for an unset bio or image. */
 export function toProfile(row: ProfileRow, following: boolean): Profile {
-  return { username: row.username, bio: row.bio, image: row.image, following };
+  return { username: row.username, bio: presentOptionalText(row.bio), image: presentOptionalText(row.image), following };
 }
 
 /** Everyone a user follows: the per-user "following" set the cache keeps. */

@@ -39,11 +39,18 @@ export type RegisterInput = z.output<typeof RegisterRequest>['user'];
 export type LoginInput = z.output<typeof LoginRequest>['user'];
 export type UpdateUserInput = z.output<typeof UpdateUserRequest>['user'];
 
-/** What the API returns for the current user (RealWorld `User`). */
-export interface UserResponse {
-  email: string;
-  token: string;
-  username: string;
-  bio: string;
-  image: string;
-}
+/**
+ * What the API returns for the current user (RealWorld `User`); the services' type and the
+ * OpenAPI document both come from this schema.
+ */
+export const UserSchema = z.object({
+  email: z.string().meta({ format: 'email' }),
+  token: z.string().meta({ description: 'JWT; send it back as `Authorization: Token <jwt>`' }),
+  username: z.string(),
+  bio: z.string().nullable().meta({ description: 'null when not set; PUT null or "" to clear it' }),
+  image: z.string().nullable().meta({ description: 'avatar URL; null when not set; PUT null or "" to clear it' }),
+});
+
+export type UserResponse = z.output<typeof UserSchema>;
+
+export const UserEnvelope = z.object({ user: UserSchema });

@@ -2,12 +2,19 @@ import { cacheKeys } from '../../cache/keys.js';
 import type { AppDeps } from '../deps.js';
 import type { UserRow, UserUpdate } from '../../db/schema.js';
 import { isDuplicateKey } from '../../platform/mysql-errors.js';
-import { unauthorized, unprocessable, type ErrorBody } from '../../platform/errors.js';
+import { ApiError, unauthorized, unprocessable, type ErrorBody } from '../../platform/errors.js';
+import { presentOptionalText } from '../fields.js';
 import { findUserByEmail, findUserById, findUsersTaking, insertUser, updateUser } from './user-queries.js';
 import type { LoginInput, RegisterInput, UpdateUserInput, UserResponse } from './user-schemas.js';
 
 export function toUserResponse(row: UserRow, token: string): UserResponse {
-  return { email: row.email, token, username: row.username, bio: row.bio, image: row.image };
+  return {
+    email: row.email,
+    token,
+    username: row.username,
+    bio: presentOptionalText(row.bio),
+    image: presentOptionalText(row.image),
+  };
 }
 
 /** Field-level "has already been taken" errors for a username/email pair. */
@@ -65,7 +72,8 @@ export async function login(deps: AppDeps, input: LoginInput): Promise<UserRespo
   const row = await findUserByEmail(deps.db, input.email);
   // Verify against a dummy hash for unknown emails so response time does not reveal accounts.
   const ok = await deps.passwords.verify(input.password, row?.password_hash ?? (await deps.passwords.dummyHash()));
-  if (!row || !ok) throw unauthorized('email or password is invalid');
+  // One key a frontend prints as a sentence ("email or password is invalid"), whichever was wrong.
+  if (!row || !ok) throw new ApiError(401, { 'email or password': ['is invalid'] });
   return toUserResponse(row, await deps.tokens.sign(row.id));
 }
 
@@ -88,6 +96,7 @@ export async function updateCurrentUser(
   const changes: UserUpdate = { updated_at: new Date() };
   if (input.username !== undefined) changes.username = input.username;
   if (input.email !== undefined) changes.email = input.email;
+  // null and '' both clear the field: stored as '', answered as null (see presentOptionalText).
   if (input.bio !== undefined) changes.bio = input.bio ?? '';
   if (input.image !== undefined) changes.image = input.image ?? '';
   if (input.password !== undefined) changes.password_hash = await deps.passwords.hash(input.password);
