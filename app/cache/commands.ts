@@ -85,8 +85,9 @@ if redis.call('EXISTS', KEYS[2]) == 1 then
     return {'hit', size, redis.call('ZREVRANGE', KEYS[2], p.start, p.stop)}
   end
   local flags = {}
-  for i, id in ipairs(p.ids) do
-    flags[i] = redis.call('ZSCORE', KEYS[2], id) and '1' or '0'
+  local scores = redis.call('ZMSCORE', KEYS[2], unpack(p.ids))
+  for i = 1, #p.ids do
+    flags[i] = scores[i] and '1' or '0'
   end
   return {'hit', size, flags}
 end

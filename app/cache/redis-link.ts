@@ -197,6 +197,8 @@ export function createRedisClient(url: string, log: Logger): Redis {
     autoResendUnfulfilledCommands: false,
     commandTimeout: 250,
     connectTimeout: 1000,
+    // Commands issued in the same tick (many requests at once) go out in one socket write.
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
   let lastLogged = 0;
