@@ -55,6 +55,7 @@ function row(name: string, s: StepResult, ratio: number | undefined, runs: numbe
     errorsCell(s),
     s.target === 'ceiling' ? '–' : num(s.sqlPerRequest, 2),
     s.redisPerRequest === undefined ? '–' : `${num(s.redisPerRequest, 1)} (${commandsPerRequest(s.redisCommands, denominator)})`,
+    num(s.serverCpuMicrosPerRequest, 0),
     `${mb(s.rssPeakSampledBytes)} / ${mb(s.vmHwmBytes)}`,
   ];
 }
@@ -99,6 +100,7 @@ export function renderThroughput(t: ThroughputResult, plots: PlotLinks): string[
         'errors',
         'SQL / req',
         'Redis cmds / req (by command)',
+        'server CPU µs / req',
         'RSS MB: peak in step / VmHWM since seeding',
       ],
       rows,
@@ -112,7 +114,9 @@ export function renderThroughput(t: ThroughputResult, plots: PlotLinks): string[
         `each scenario's ratio is its requests/s over the mean of the ceiling runs right before and after it` +
         `${reads.scenarios.some((s) => s.ratios.length > 1) ? ', median over repetitions' : ''}. ` +
         `Ceiling runs in order (req/s): ${reads.ceiling.map((c) => num(c.requestsPerSecond, 0)).join(', ')}; ` +
-        `the ceiling row's RSS is the ceiling's own process (VmHWM ${mb(reads.ceilingPeakRssBytes)} MB), every other row's is blog-api's.`,
+        `the ceiling row's RSS is the ceiling's own process (VmHWM ${mb(reads.ceilingPeakRssBytes)} MB), every other row's is blog-api's. ` +
+        `Server CPU per request is the serving process's user + system time over the requests wrk completed (/proc/<pid>/stat, 10 ms ticks): ` +
+        `on a shared machine it says what a request costs even when requests per second say how much CPU the process happened to get.`,
     );
   }
   const ladder = t.ladder;

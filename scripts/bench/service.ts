@@ -89,6 +89,27 @@ function procStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefi
 }
 
 export const readPeakRss = (pid: number): number | undefined => procStatusBytes(pid, 'VmHWM');
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. CPU time per
+ * request holds up on a shared machine where requests per second do not: it measures the work
+ * a request costs, not how much of the CPU the process happened to get.
+ */
+export function readCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / USER_HZ : undefined;
+  } catch {
+    return undefined;
+  }
+}
 export const readRss = (pid: number): number | undefined => procStatusBytes(pid, 'VmRSS');
 
 /**

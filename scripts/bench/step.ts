@@ -11,7 +11,7 @@ import { sumMetric } from '../load.js';
 import { delta, deltaBy, scrape } from './metrics.js';
 import { commandDelta, totalCalls, type CommandStats } from './redis-stats.js';
 import type { PrivateRedis } from './redis-server.js';
-import { readRss } from './service.js';
+import { readCpuSeconds, readRss } from './service.js';
 import { runWrk, socketErrors, type WrkOptions, type WrkReport } from './wrk.js';
 
 export interface StepTarget {
@@ -58,6 +58,8 @@ export interface StepResult {
   /** VmHWM after the step: the process's peak so far (for the service: since seeding, when its reset worked). */
   vmHwmBytes: number | undefined;
   loadgenCpuSeconds: number | undefined;
+  /** The server process's CPU time (user + system) per request during the wrk run, in microseconds. */
+  serverCpuMicrosPerRequest: number | undefined;
 }
 
 function startRssSampler(pid: number, everyMs: number): () => number | undefined {
@@ -84,11 +86,14 @@ export async function measureStep(
   const metricsBefore = target.metricsUrl ? await scrape(target.metricsUrl) : undefined;
   const redisBefore = target.redis ? await target.redis.commandStats() : undefined;
   const stopRss = startRssSampler(target.pid, 250);
+  const cpuBefore = readCpuSeconds(target.pid);
   let report: WrkReport;
   let rssPeakSampledBytes: number | undefined;
+  let cpuAfter: number | undefined;
   try {
     report = await runWrk(wrk);
   } finally {
+    cpuAfter = readCpuSeconds(target.pid);
     rssPeakSampledBytes = stopRss();
   }
   const redisAfter = target.redis ? await target.redis.commandStats() : undefined;
@@ -141,5 +146,9 @@ export async function measureStep(
     rssAfterBytes,
     vmHwmBytes: target.peakRssBytes(),
     loadgenCpuSeconds: report.cpuSeconds,
+    serverCpuMicrosPerRequest:
+      cpuBefore !== undefined && cpuAfter !== undefined && report.requests > 0
+        ? ((cpuAfter - cpuBefore) * 1e6) / report.requests
+        : undefined,
   };
 }
