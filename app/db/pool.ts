@@ -21,6 +21,21 @@ export interface GateOptions {
 
 type QueryCallback = (error: unknown, result: unknown) => void;
 
+const TRANSACTION_CONTROL = /^\s*(begin|start transaction|commit|rollback)/i;
+
+/**
+ * The operation label of a statement: the name its query function gave it, or for the transaction
+ * control Kysely sends around them, transaction.begin / .commit / .rollback (a commit waits for
+ * the redo log's fsync, often the longest part of a write).
+ */
+function operationOf(sql: string): string {
+  const named = currentOperation();
+  if (named !== 'other') return named;
+  const control = TRANSACTION_CONTROL.exec(sql)?.[1]?.toLowerCase();
+  if (control === undefined) return named;
+  return `transaction.${control === 'start transaction' ? 'begin' : control}`;
+}
+
 /**
  * The pool Kysely talks to. mysql2's own pool queues without a deadline, so a stalled database
  * turns into requests that hang until the client gives up. This gate lends at most `size`
@@ -88,7 +103,7 @@ export class GatedPool implements MysqlPool {
         const context = currentRequestContext();
         if (context) context.dbStatements += 1;
         if (!callback) return connection.query(sql, parameters);
-        const timer = dbQueryDuration.startTimer({ operation: currentOperation() });
+        const timer = dbQueryDuration.startTimer({ operation: operationOf(sql) });
         connection.query(sql, parameters, (err: unknown, result: unknown) => {
           timer();
           callback(err, result);
