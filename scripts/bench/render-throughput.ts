@@ -134,6 +134,23 @@ export function renderThroughput(t: ThroughputResult, plots: PlotLinks): string[
       `Mix: one POST /api/articles (a signed-in user creating an article) per ${ladder.postEvery} requests, the rest anonymous \`GET /api/articles?limit=20\`. ` +
         `Pool acquire timeouts by connections: ${timeouts}. ${shed.length > 0 ? `Shed: ${shed.join('; ')}. ` : ''}Statuses the service counted: ${statuses}.`,
     );
+    const mix64 = ladder.points.find((p) => p.connections === 64) ?? ladder.points[0];
+    if (mix64?.statements && mix64.meanMsByMethod) {
+      const posts = mix64.serverStatuses?.['201'] ?? 0;
+      const perPost = Object.entries(mix64.statements)
+        .filter(([, d]) => d.count > 0)
+        .sort(([, a], [, b]) => b.count * b.meanMs - a.count * a.meanMs)
+        .map(([op, d]) => `${op} ${num(posts > 0 ? d.count / posts : undefined, 2)}× ${num(d.meanMs, 2)} ms`);
+      out.push(
+        '',
+        `Where a write's time goes (mix at ${mix64.connections} connections, the service's own histograms): a request took ` +
+          `${Object.entries(mix64.meanMsByMethod)
+            .map(([m, v]) => `${m} ${num(v, 1)} ms`)
+            .join(
+              ', ',
+            )} on average inside the service; SQL statements per POST (count, mean duration): ${perPost.join('; ') || 'none'}.`,
+      );
+    }
     if (ladder.kneeSearched) {
       const k = ladder.knee;
       out.push(

@@ -60,6 +60,10 @@ export interface StepResult {
   loadgenCpuSeconds: number | undefined;
   /** The server process's CPU time (user + system) per request during the wrk run, in microseconds. */
   serverCpuMicrosPerRequest: number | undefined;
+  /** SQL statements by operation (db_query_duration_seconds): how many, and their mean duration. */
+  statements: Record<string, { count: number; meanMs: number }> | undefined;
+  /** Mean server-side duration of the step's requests by method (http_request_duration_seconds). */
+  meanMsByMethod: Record<string, number> | undefined;
 }
 
 function startRssSampler(pid: number, everyMs: number): () => number | undefined {
@@ -106,11 +110,20 @@ export async function measureStep(
   let poolAcquireTimeouts: number | undefined;
   let shed: Record<string, number> | undefined;
   let rssAfterBytes: number | undefined;
+  let statements: StepResult['statements'];
+  let meanMsByMethod: StepResult['meanMsByMethod'];
   if (metricsBefore !== undefined && metricsAfter !== undefined) {
+    statements = meanDurationsBy(metricsBefore, metricsAfter, 'db_query_duration_seconds', 'operation');
+    meanMsByMethod = Object.fromEntries(
+      Object.entries(meanDurationsBy(metricsBefore, metricsAfter, 'http_request_duration_seconds', 'method')).map(([m, d]) => [
+        m,
+        d.meanMs,
+      ]),
+    );
     serverRequests = delta(metricsBefore, metricsAfter, 'http_requests_total');
     serverStatuses = deltaBy(metricsBefore, metricsAfter, 'http_requests_total', 'status');
-    const statements = delta(metricsBefore, metricsAfter, 'db_query_duration_seconds_count');
-    sqlPerRequest = serverRequests > 0 ? statements / serverRequests : undefined;
+    const statementCount = delta(metricsBefore, metricsAfter, 'db_query_duration_seconds_count');
+    sqlPerRequest = serverRequests > 0 ? statementCount / serverRequests : undefined;
     poolAcquireTimeouts = delta(metricsBefore, metricsAfter, 'db_pool_acquire_timeouts_total');
     shed = deltaBy(metricsBefore, metricsAfter, 'http_requests_shed_total', 'reason');
     rssAfterBytes = /^process_resident_memory_bytes /m.test(metricsAfter)
@@ -150,5 +163,23 @@ export async function measureStep(
       cpuBefore !== undefined && cpuAfter !== undefined && report.requests > 0
         ? ((cpuAfter - cpuBefore) * 1e6) / report.requests
         : undefined,
+    statements,
+    meanMsByMethod,
   };
+}
+
+/** Count and mean duration (ms) per label value of a histogram over a step. */
+function meanDurationsBy(
+  before: string,
+  after: string,
+  histogram: string,
+  label: string,
+): Record<string, { count: number; meanMs: number }> {
+  const counts = deltaBy(before, after, `${histogram}_count`, label);
+  const out: Record<string, { count: number; meanMs: number }> = {};
+  for (const [value, count] of Object.entries(counts)) {
+    const seconds = delta(before, after, `${histogram}_sum`, { [label]: value });
+    out[value] = { count, meanMs: (seconds * 1000) / count };
+  }
+  return out;
 }
