@@ -13,9 +13,13 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { REPO_ROOT, renderChart, ruleGroups, rulesFileYaml } from '../../scripts/chart-render.js';
+import { must } from '../helpers/must.js';
+import { freePort } from '../helpers/process.js';
+import { waitFor as waitForEvery } from '../helpers/wait.js';
 import { promtool, tempDir } from '../rules/promtool.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -30,29 +34,14 @@ interface WebhookAlert {
   annotations: Record<string, string>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+interface PromSample {
+  metric: Record<string, string>;
+  value: [number, string];
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
+/** Waits for something Prometheus or Alertmanager must do, polling every 250 ms (evaluation runs every second). */
+function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  return waitForEvery(what, timeoutMs, probe, 250);
 }
 
 function which(...names: string[]): string {
@@ -80,15 +69,9 @@ function ensureBuilt(): void {
   assert.equal(res.status, 0, `npm run build failed:\n${res.stdout}${res.stderr}`);
 }
 
-async function promQuery(
-  promUrl: string,
-  query: string,
-): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+async function promQuery(promUrl: string, query: string): Promise<PromSample[]> {
   const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await res.json()) as {
-    status: string;
-    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
-  };
+  const body = (await res.json()) as { status: string; data: { result: PromSample[] } };
   if (body.status !== 'success') throw new Error(`query ${query}: ${JSON.stringify(body)}`);
   return body.data.result;
 }
@@ -97,7 +80,7 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
   const { dir, cleanup } = tempDir('blog-api-monitoring-');
   const children: ChildProcess[] = [];
   const received: WebhookAlert[] = [];
-  let webhook: Server;
+  let webhook: Server | undefined;
   let apiUrl = '';
   let promUrl = '';
   let trafficOn = false;
@@ -108,8 +91,8 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
     const log = path.join(dir, `${name}.log`);
     const child = spawn(cmd, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
-    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr?.on('data', (c: Buffer) => chunks.push(c));
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => chunks.push(c));
     child.on('exit', () => writeFileSync(log, Buffer.concat(chunks)));
     children.push(child);
     return child;
@@ -143,7 +126,7 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
     const check = promtool(['check', 'rules', 'rules.yaml'], dir);
     assert.equal(check.status, 0, check.output);
 
-    webhook = createServer((req, res) => {
+    const hook = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
@@ -155,8 +138,9 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
         res.end('ok');
       });
     });
-    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
-    const hookPort = (webhook.address() as AddressInfo).port;
+    webhook = hook;
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const hookPort = (hook.address() as AddressInfo).port;
 
     const [apiPort, metricsPort, promPort, amPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -226,15 +210,17 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
   after(async () => {
     trafficOn = false;
     await traffic;
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-    await new Promise<void>((r) => (webhook ? webhook.close(() => r()) : r()));
+    const running = children.filter((c) => c.exitCode === null);
+    for (const c of running) c.kill('SIGTERM');
+    await Promise.all(running.map((c) => new Promise((r) => c.once('exit', r))));
+    const hook = webhook;
+    if (hook) await new Promise<void>((r) => hook.close(() => r()));
     if (!dbDropped) mysql(`DROP DATABASE IF EXISTS \`${DB}\``);
     if (process.env.KEEP_E2E_DIR) console.log(`kept ${dir}`);
     else cleanup();
   });
 
-  it('Prometheus scrapes the service (up == 1)', async () => {
+  it('when Prometheus scrapes the service, then up == 1', async () => {
     const up = await waitFor('up{job="blog-api"} == 1', 20_000, async () => {
       const r = await promQuery(promUrl, `up{job="${JOB}",namespace="${NAMESPACE}"}`);
       return r[0]?.value[1] === '1' ? r : undefined;
@@ -242,18 +228,22 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
     assert.equal(up.length, 1);
   });
 
-  it('the chart recording rules produce values from the real metrics', async () => {
+  it('when the service is healthy, then the chart recording rules produce values from the real metrics', async () => {
     const sel = `service="${JOB}",namespace="${NAMESPACE}"`;
     const availability = await waitFor('slo:sli_error:ratio_rate10s{slo="availability"}', 30_000, async () => {
       const r = await promQuery(promUrl, `slo:sli_error:ratio_rate10s{slo="availability",${sel}}`);
       return r.length ? r : undefined;
     });
-    assert.equal(Number(availability[0]!.value[1]), 0, 'no 5xx while healthy');
+    assert.equal(Number(must(availability[0], 'an availability sample').value[1]), 0, 'no 5xx while healthy');
     const latency = await waitFor('slo:sli_error:ratio_rate10s{slo="latency"}', 10_000, async () => {
       const r = await promQuery(promUrl, `slo:sli_error:ratio_rate10s{slo="latency",${sel}}`);
       return r.length ? r : undefined;
     });
-    assert.ok(Number(latency[0]!.value[1]) < 0.5, `latency error ratio ${latency[0]!.value[1]}`);
+    // A ratio computed from the real histogram (its le="0.4" bucket and count). How many requests
+    // are slow depends on the machine, so it is not judged here: latency.promtest.yaml proves on
+    // fixed series that the rule counts the slow share (0.2% slow -> 20 bp), not the fast one.
+    const latencyRatio = Number(must(latency[0], 'a latency sample').value[1]);
+    assert.ok(latencyRatio >= 0 && latencyRatio <= 1, `latency error ratio ${latencyRatio}`);
     const objective = await promQuery(promUrl, `slo:objective:ratio{slo="availability",${sel}}`);
     assert.equal(objective[0]?.value[1], '0.99');
     assert.deepEqual(
@@ -263,12 +253,12 @@ describe('monitoring e2e: service → Prometheus (chart rules) → Alertmanager 
     );
   });
 
-  it('an outage (database dropped under traffic) pages through Alertmanager to the webhook', async () => {
+  it('when the database is dropped under traffic, then the outage pages through Alertmanager to the webhook', async () => {
     mysql(`DROP DATABASE \`${DB}\``);
     dbDropped = true;
     const status = (await fetch(`${apiUrl}/api/profiles/e2e-after-drop`)).status;
     assert.ok(status >= 500, `a read after the drop answered ${status}`);
-    const page = await waitFor('BlogApiAvailabilityBudgetBurn (critical) at the webhook', 60_000, async () =>
+    const page = await waitFor('BlogApiAvailabilityBudgetBurn (critical) at the webhook', 60_000, () =>
       received.find(
         (a) =>
           a.status === 'firing' && a.labels.alertname === 'BlogApiAvailabilityBudgetBurn' && a.labels.severity === 'critical',

@@ -33,21 +33,36 @@ describe('Semaphore (bounded in length and in time)', () => {
     await waiting;
   });
 
-  it('when a wait passes the deadline, then it is refused with the timeout reason and counted', async () => {
+  it('when a wait passes the deadline, then it is refused with the timeout reason at the deadline and counted', async (t) => {
+    // Mocked timers: the deadline is checked by the clock the test moves, not by how busy the machine is.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     let timeouts = 0;
     const s = new Semaphore({ size: 1, queueLimit: 5, waitTimeoutMs: 50, reasons, onTimeout: () => (timeouts += 1) });
     await s.acquire();
-    const started = Date.now();
-    await assert.rejects(
-      s.acquire(),
-      (e: unknown) => e instanceof ShedError && e.reason === 'db_pool_timeout' && toErrorResponse(e).status === 503,
+    let settled = false;
+    const outcome = s.acquire().then(
+      () => 'granted',
+      (e: unknown) => e,
     );
-    assert.ok(Date.now() - started < 500);
+    void outcome.finally(() => {
+      settled = true;
+    });
+    t.mock.timers.tick(49);
+    await new Promise((resolve) => setImmediate(resolve)); // every callback due by now has run
+    assert.equal(settled, false, 'refused before the deadline');
+    assert.equal(s.waiting, 1);
+    // The permit is never released: only the deadline can end this wait.
+    t.mock.timers.tick(1);
+    const refusal = await outcome;
+    assert.ok(
+      refusal instanceof ShedError && refusal.reason === 'db_pool_timeout' && toErrorResponse(refusal).status === 503,
+      `refused with ${String(refusal)}`,
+    );
     assert.equal(timeouts, 1);
     assert.equal(s.waiting, 0);
   });
 
-  it('run releases the permit even when the work throws', async () => {
+  it('when the work run with a permit throws, then the permit is released all the same', async () => {
     const s = new Semaphore({ size: 1, queueLimit: 0, waitTimeoutMs: 10, reasons });
     await assert.rejects(
       s.run(() => Promise.reject(new Error('boom'))),
