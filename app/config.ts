@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { originEntryProblem } from './http/cors-origins.js';
 
 /** The development JWT secret; refused when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'blog-api-dev-secret-do-not-use-in-production';
@@ -6,6 +8,27 @@ export const DEV_JWT_SECRET = 'blog-api-dev-secret-do-not-use-in-production';
 const boolFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Local frontends on any port; a deployment serving browsers from elsewhere lists its origins. */
+export const DEFAULT_CORS_ORIGINS = 'http://localhost:*,http://127.0.0.1:*';
+
+/** CORS_ORIGINS: comma-separated origins or patterns, `*` for any, `none` for no cross-origin access. */
+const corsOriginsFromEnv = z
+  .string()
+  .transform((v) =>
+    v.trim().toLowerCase() === 'none'
+      ? []
+      : v
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e !== ''),
+  )
+  .superRefine((entries, ctx) => {
+    for (const entry of entries) {
+      const problem = originEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }
+  });
 
 const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -26,7 +49,16 @@ const EnvSchema = z.object({
   MIGRATE_ON_START: boolFromEnv.default(true),
   // Largest JSON body accepted; larger ones get 413.
   BODY_LIMIT_BYTES: intFromEnv(1024, 50 * 1024 * 1024).default(256 * 1024),
-  // Node's own: libuv's thread pool, which password hashing shares (so hashes at once are bounded by it).
+  // Browser origins allowed to call the API (CORS), and how long a preflight answer may be reused
+  // (Chromium caps it at 7200 s, Firefox at 86400 s).
+  CORS_ORIGINS: corsOriginsFromEnv.default(DEFAULT_CORS_ORIGINS.split(',')),
+  CORS_MAX_AGE_SECONDS: intFromEnv(0, 86_400).default(600),
+  // Proxies of ours in front (an Ingress controller: 1) whose X-Forwarded-For entries are believed.
+  TRUSTED_PROXY_COUNT: intFromEnv(0, 10).default(0),
+  // Per client and minute; 0 turns the limit off. Sign-ups + logins (each a password hash), and all writes.
+  RATE_LIMIT_AUTH_PER_MINUTE: intFromEnv(0, 1_000_000).default(10),
+  RATE_LIMIT_WRITES_PER_MINUTE: intFromEnv(0, 1_000_000).default(60),
+  // Node's own: libuv's thread pool, which password hashing shares.
   UV_THREADPOOL_SIZE: intFromEnv(1, 1024).default(4),
 });
 
@@ -50,6 +82,13 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Password hashes at once (libuv's thread pool size). */
   readonly hashConcurrency: number;
+  /** Allowed browser origins: exact origins, patterns with `*`, or `*` alone; empty: none. */
+  readonly corsOrigins: readonly string[];
+  readonly corsMaxAgeSeconds: number;
+  readonly trustedProxyCount: number;
+  /** Per client per minute; 0 is off. */
+  readonly rateLimitAuthPerMinute: number;
+  readonly rateLimitWritesPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -92,6 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     migrateOnStart: e.MIGRATE_ON_START,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
-    hashConcurrency: e.UV_THREADPOOL_SIZE,
+    // scrypt is CPU-bound and takes 32 MiB while it runs: more hashes at once than cores only adds
+    // latency and memory; never more than libuv's threads either.
+    hashConcurrency: Math.min(e.UV_THREADPOOL_SIZE, availableParallelism()),
+    corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
+    corsMaxAgeSeconds: e.CORS_MAX_AGE_SECONDS,
+    trustedProxyCount: e.TRUSTED_PROXY_COUNT,
+    rateLimitAuthPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
+    rateLimitWritesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE,
   });
 }

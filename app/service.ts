@@ -6,6 +6,7 @@ import { readCacheIncarnation } from './db/cache-namespace.js';
 import { createDatabase, databaseName } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createDatabaseReadiness } from './db/readiness.js';
+import { allowedOrigins } from './http/cors-origins.js';
 import type { Readiness } from './http/health.js';
 import { createMetricsServer } from './http/metrics-server.js';
 import { closeServer, createApiServer, listen } from './http/server.js';
@@ -14,6 +15,7 @@ import { createPasswordHasher } from './modules/users/password.js';
 import { createTokenService } from './modules/users/tokens.js';
 import type { Logger } from './platform/log.js';
 import { registry } from './platform/metrics.js';
+import { createRateLimits } from './rate-limits.js';
 
 export interface RunningService {
   readonly port: number;
@@ -42,14 +44,17 @@ export async function startService(config: Config, log: Logger): Promise<Running
     log,
   );
   const dbReadiness = createDatabaseReadiness(config.databaseUrl, log);
-  const cache = await createCache(
-    {
-      redisUrl: config.redisUrl,
-      databaseName: databaseName(config.databaseUrl),
-      incarnation: () => readCacheIncarnation(database.db),
-    },
-    log,
-  );
+  const [cache, limits] = await Promise.all([
+    createCache(
+      {
+        redisUrl: config.redisUrl,
+        databaseName: databaseName(config.databaseUrl),
+        incarnation: () => readCacheIncarnation(database.db),
+      },
+      log,
+    ),
+    createRateLimits(config, log),
+  ]);
   const deps: AppDeps = {
     db: database.db,
     cache,
@@ -59,7 +64,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
   };
   const readiness: Readiness = { shuttingDown: false, check: () => dbReadiness.check() };
 
-  const app = createApp(deps, { bodyLimitBytes: config.bodyLimitBytes, readiness });
+  const app = createApp(deps, {
+    bodyLimitBytes: config.bodyLimitBytes,
+    readiness,
+    cors: { origins: allowedOrigins(config.corsOrigins), maxAgeSeconds: config.corsMaxAgeSeconds },
+    rateLimits: limits.rateLimits,
+  });
   const api = createApiServer(app.callback());
   const metricsServer: Server = createMetricsServer(registry);
   const port = await listen(api.server, config.port);
@@ -81,7 +91,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
         // Leave time in the grace window for the delay above and for closing pools after the drain.
         await api.drain(Math.max(0, config.shutdownGraceMs - 2000));
         await closeServer(metricsServer, 1000);
-        await Promise.allSettled([database.close(), dbReadiness.close(), cache.close()]);
+        await Promise.allSettled([database.close(), dbReadiness.close(), cache.close(), limits.close()]);
       })();
       return stopping;
     },

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { ApiError, ShedError, type ErrorBody, type ShedReason } from '../platform/errors.js';
+import { ApiError, RateLimitedError, ShedError, type ErrorBody, type ShedReason } from '../platform/errors.js';
 import type { Logger } from '../platform/log.js';
 import { databaseShedReason, isMissingReference } from '../platform/mysql-errors.js';
 
@@ -32,19 +32,31 @@ function shed(reason: ShedReason, retryAfterSeconds = 1): ErrorResponse {
   };
 }
 
+function rateLimited(retryAfterSeconds: number): ErrorResponse {
+  return {
+    status: 429,
+    errors: { rate: [`too many requests, retry in ${retryAfterSeconds} s`] },
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+    shedReason: 'rate_limited',
+    unexpected: false,
+  };
+}
+
 const answer = (status: number, errors: ErrorBody): ErrorResponse => ({ status, errors, headers: {}, unexpected: false });
 
 /** Maps anything thrown to what the client sees. Unknown errors become a generic 500. */
 export function toErrorResponse(err: unknown): ErrorResponse {
   if (err instanceof ApiError) return answer(err.status, err.errors);
   if (err instanceof ShedError) return shed(err.reason, err.retryAfterSeconds);
+  if (err instanceof RateLimitedError) return rateLimited(err.retryAfterSeconds);
   const dbReason = databaseShedReason(err);
   if (dbReason) return shed(dbReason);
   // A row referenced by an insert vanished (the token's user, or the article, was deleted meanwhile).
   if (isMissingReference(err)) return answer(409, { resource: ['a referenced user or article no longer exists'] });
   const e = (typeof err === 'object' && err !== null ? err : {}) as KoaErrorFields;
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
-  if (status === 501) return answer(405, { method: ['not allowed'] });
+  // 405: a method the path does not serve (allowedMethods); 501: a method no route serves at all.
+  if (status === 405 || status === 501) return answer(405, { method: ['not allowed'] });
   if (status === 413) return answer(413, { body: ['request body too large'] });
   if (status === 415) return answer(415, { body: ['content type must be application/json'] });
   const parseFailed = err instanceof SyntaxError || e.type === 'entity.parse.failed';

@@ -10,6 +10,7 @@ import {
   httpRequestsTotal,
 } from '../platform/metrics.js';
 import { runWithRequestContext, type RequestContext } from '../platform/request-context.js';
+import { isPreflight } from './cors.js';
 import type { ErrorState } from './errors.js';
 
 interface MatchedLayer {
@@ -17,12 +18,18 @@ interface MatchedLayer {
   methods: string[];
 }
 
+/** The route label of every CORS preflight, whatever its path: they are answered before routing. */
+export const PREFLIGHT_ROUTE = 'preflight';
+
 /**
  * The template of the route that serves this method and path (e.g. /api/articles/:slug), taken
  * from the router's matched layers so that errors thrown by router-level middleware (auth, body
  * parsing) still carry it; anything else folds into "unmatched" to keep cardinality bounded.
+ * CORS preflights get their own label: they are not /api/* traffic for the SLOs (which select
+ * route=~"/api/.*") and must not inflate "unmatched".
  */
 export function routeLabel(ctx: Context): string {
+  if (isPreflight(ctx)) return PREFLIGHT_ROUTE;
   const matched = (ctx as Context & { matched?: MatchedLayer[] }).matched ?? [];
   const route = matched.find((layer) => layer.methods.includes(ctx.method));
   return typeof route?.path === 'string' ? route.path : 'unmatched';
@@ -63,7 +70,8 @@ export function observeMiddleware(log: Logger): Middleware {
         dbStatements: context.dbStatements,
       };
       if (ctx.status >= 500) log.warn(line, 'request failed');
-      else if (ctx.path === '/livez' || ctx.path === '/readyz') log.debug(line, 'request');
+      // Probes and preflights are frequent and say nothing new: the metrics count them.
+      else if (ctx.path === '/livez' || ctx.path === '/readyz' || route === PREFLIGHT_ROUTE) log.debug(line, 'request');
       else log.info(line, 'request');
     }
   };

@@ -34,6 +34,8 @@ export const SHED_REASONS = [
   'db_deadlock',
   'db_unavailable',
   'auth_busy',
+  // A client over its request budget (429, not 503): answered before any work is done for it.
+  'rate_limited',
 ] as const;
 export type ShedReason = (typeof SHED_REASONS)[number];
 
@@ -48,5 +50,17 @@ export class ShedError extends Error {
   ) {
     super(`shed: ${reason}`);
     this.name = 'ShedError';
+  }
+}
+
+/**
+ * Thrown when one client has used up its request budget (per-client rate limits). Answered 429
+ * with Retry-After and counted as shed with reason `rate_limited`; a 4xx, so it does not burn the
+ * availability SLO, which counts 5xx only.
+ */
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`rate limited: retry in ${retryAfterSeconds} s`);
+    this.name = 'RateLimitedError';
   }
 }

@@ -78,6 +78,9 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     JWT_SECRET: 'test-secret-with-enough-length',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_GRACE_MS: '3000',
+    // Suites register many users from 127.0.0.1 within a minute; rate-limit.test.ts sets its own.
+    RATE_LIMIT_AUTH_PER_MINUTE: '0',
+    RATE_LIMIT_WRITES_PER_MINUTE: '0',
     ...env,
   });
   const service = await startService(config, createLogger(config.logLevel));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envelope, requiredText } from '../fields.js';
+import { ProfileSchema } from '../profiles/profile-schemas.js';
 
 export const MAX_TAGS = 10;
 export const MAX_PAGE_SIZE = 100;
@@ -48,7 +49,8 @@ const limit = z.coerce
   .int({ error: 'must be an integer' })
   .min(1, { error: 'must be at least 1' })
   .transform((n) => Math.min(n, MAX_PAGE_SIZE))
-  .default(DEFAULT_PAGE_SIZE);
+  .default(DEFAULT_PAGE_SIZE)
+  .meta({ description: `page size, ${DEFAULT_PAGE_SIZE} when absent; above ${MAX_PAGE_SIZE} it is taken as ${MAX_PAGE_SIZE}` });
 const offset = z.coerce
   .number({ error: 'must be an integer' })
   .int({ error: 'must be an integer' })
@@ -67,3 +69,31 @@ export type CreateArticleInput = z.output<typeof CreateArticleRequest>['article'
 export type UpdateArticleInput = z.output<typeof UpdateArticleRequest>['article'];
 export type PageInput = z.output<typeof PageQuery>;
 export type ListArticlesInput = z.output<typeof ListArticlesQuery>;
+
+/**
+ * What the API answers (RealWorld `Article`; a list omits the body). The OpenAPI document is
+ * generated from these; app/http/openapi-operations.ts fails to compile if they and the types
+ * the article service returns ever disagree.
+ */
+const timestamp = z.string().meta({ format: 'date-time' });
+
+export const ArticleSummarySchema = z.object({
+  slug: z.string(),
+  title: z.string(),
+  description: z.string(),
+  tagList: z.array(z.string()).meta({ description: 'sorted alphabetically, ignoring case' }),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  favorited: z.boolean().meta({ description: 'whether the caller favorited it (false when anonymous)' }),
+  favoritesCount: z.number().int(),
+  author: ProfileSchema,
+});
+
+export const ArticleSchema = ArticleSummarySchema.extend({ body: z.string() });
+
+export const SingleArticleResponse = z.object({ article: ArticleSchema });
+
+export const MultipleArticlesResponse = z.object({
+  articles: z.array(ArticleSummarySchema).meta({ description: 'newest first' }),
+  articlesCount: z.number().int().meta({ description: 'how many articles match, on all pages' }),
+});
