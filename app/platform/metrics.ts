@@ -33,7 +33,7 @@ export const httpRequestsInFlight = new Gauge({
 
 export const httpRequestsShed = new Counter({
   name: 'http_requests_shed_total',
-  help: 'Requests answered 503 on purpose instead of queueing or hanging, by reason.',
+  help: 'Requests refused on purpose, by reason: 503 instead of queueing or hanging, or 429 for a client over its budget (rate_limited).',
   labelNames: ['reason'] as const,
   registers: [registry],
 });
