@@ -52,4 +52,17 @@ need_cmd() {
   command -v "$1" >/dev/null 2>&1 || img_die "$1 is required (Debian package $2)"
 }
 
+# debian_mirror prints the Debian mirror apt already uses, so debootstrap goes where apt goes
+# (the stand-in base here, the lab's MariaDB and Redis images in scripts/lab/build.sh).
+debian_mirror() {
+  local uri
+  uri=$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null \
+        | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
+  if [ -z "$uri" ]; then
+    uri=$(grep -hsE '^deb ' /etc/apt/sources.list 2>/dev/null \
+          | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
+  fi
+  printf '%s\n' "${uri:-http://deb.debian.org/debian}"
+}
+
 image_exists() { engine image inspect "$1" >/dev/null 2>&1; }

@@ -30,18 +30,6 @@ fi
 need_cmd debootstrap debootstrap
 need_cmd npm npm
 
-# debian_mirror prints the Debian mirror apt already uses, so debootstrap goes where apt goes.
-debian_mirror() {
-  local uri
-  uri=$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null \
-        | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
-  if [ -z "$uri" ]; then
-    uri=$(grep -hsE '^deb ' /etc/apt/sources.list 2>/dev/null \
-          | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
-  fi
-  printf '%s\n' "${uri:-http://deb.debian.org/debian}"
-}
-
 # The CA bundle that lets TLS through this network's proxy; npm inside the build needs it.
 host_ca="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
 

@@ -8,15 +8,20 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from './repo.js';
 
+// every shell script of the repository's script folders, the lab's (scripts/lab/**) included
 const scripts = ['scripts', 'k8s']
   .flatMap((dir) =>
-    readdirSync(join(ROOT, dir))
-      .filter((f) => f.endsWith('.sh'))
+    (readdirSync(join(ROOT, dir), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.sh') && !f.includes('node_modules'))
       .map((f) => `${dir}/${f}`),
   )
   .sort();
 
 describe('shellcheck', () => {
+  it('covers the lab scripts', () => {
+    for (const s of ['scripts/lab/up.sh', 'scripts/lab/down.sh', 'scripts/lab/ci.sh', 'scripts/lab/images/mariadb/entrypoint.sh'])
+      assert.ok(scripts.includes(s), s);
+  });
   it('is installed', () => {
     const r = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
     assert.equal(r.status, 0, 'shellcheck is missing: apt-get install shellcheck');

@@ -1,0 +1,3 @@
+module blogapi.local/lab/pause
+
+go 1.22
