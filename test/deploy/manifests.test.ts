@@ -3,8 +3,25 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import type { V1Deployment, V1Service } from '@kubernetes/client-node';
 import { ROOT, loadAllYaml } from './repo.js';
+
+interface Doc {
+  kind: string;
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
+  spec?: {
+    ports?: { name: string; port: number }[];
+    template?: {
+      spec: {
+        containers: {
+          command?: string[];
+          securityContext: { runAsUser?: number; readOnlyRootFilesystem?: boolean };
+          ports: { name: string; containerPort: number }[];
+        }[];
+        initContainers?: { command?: string[] }[];
+      };
+    };
+  };
+}
 
 describe('k8s plain manifests', () => {
   it('match `helm template` of charts/blog-api', () => {
@@ -12,25 +29,25 @@ describe('k8s plain manifests', () => {
     assert.equal(r.status, 0, `${r.stderr}\n(helm must be on PATH: source scripts/ensure-tools.sh)`);
   });
   it('run the image as the Dockerfile expects', () => {
-    const docs = loadAllYaml('k8s/blog-api.yaml');
-    const deploy = docs.find((d) => d.kind === 'Deployment' && d.metadata?.name === 'blog-api') as V1Deployment | undefined;
-    const pod = deploy?.spec?.template.spec;
+    const docs = loadAllYaml('k8s/blog-api.yaml') as Doc[];
+    const deploy = docs.find((d) => d.kind === 'Deployment' && d.metadata?.name === 'blog-api');
+    const pod = deploy?.spec?.template?.spec;
     const api = pod?.containers[0];
     assert.ok(api, 'no blog-api Deployment');
     assert.equal(api.command, undefined, 'the image CMD (node as PID 1) must run');
-    assert.equal(api.securityContext?.runAsUser, 10001);
-    assert.equal(api.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(api.securityContext.runAsUser, 10001);
+    assert.equal(api.securityContext.readOnlyRootFilesystem, true);
     assert.deepEqual(
-      api.ports?.map((p) => [p.name, p.containerPort]),
+      api.ports.map((p) => [p.name, p.containerPort]),
       [
         ['http', 3000],
         ['metrics', 9464],
       ],
     );
     // migrations in the pod (no Helm hook Job, which kubectl would apply only once)
-    assert.deepEqual(pod?.initContainers?.[0]?.command?.slice(0, 3), ['npm', 'run', 'migrate']);
+    assert.deepEqual(pod.initContainers?.[0]?.command?.slice(0, 3), ['npm', 'run', 'migrate']);
     assert.ok(!docs.some((d) => d.kind === 'Job'));
-    const svc = docs.find((d) => d.kind === 'Service' && d.metadata?.name === 'blog-api') as V1Service | undefined;
+    const svc = docs.find((d) => d.kind === 'Service' && d.metadata?.name === 'blog-api');
     assert.deepEqual(
       svc?.spec?.ports?.map((p) => [p.name, p.port]),
       [
