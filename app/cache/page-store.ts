@@ -1,4 +1,4 @@
-import { cachePageLookups } from '../platform/metrics.js';
+import { cacheFillsCoalesced, cachePageLookups } from '../platform/metrics.js';
 import type { PageLookup } from './cache.js';
 import { cacheKeys } from './keys.js';
 import { isMoved, type RedisLink } from './redis-link.js';
@@ -17,7 +17,8 @@ interface BuiltPage {
 /**
  * Whole answers of list pages (the JSON text), so a warm anonymous list is one Redis call and one
  * write of bytes. Its lookups are counted in cache_page_lookups_total, not in the entry caches'
- * hit ratio: a page miss is assembled from those caches, and their ratio says what MySQL is spared. All pages live in one hash that every write touching an article, an index or a
+ * hit ratio: a page miss is assembled from those caches, and their ratio says what MySQL is spared.
+ * Requests that wait on another's build count in cache_fills_coalesced_total{cache="list_page"}. All pages live in one hash that every write touching an article, an index or a
  * profile drops (RedisCache.afterWrite): pages are built from exactly those entries. A page is
  * stored only under the version its miss read, so a build that raced a write is not kept.
  */
@@ -52,6 +53,8 @@ export class PageStore {
     cachePageLookups.inc({ result: 'miss' });
     const running = this.flights.current(lookup.key);
     if (running) {
+      // Stampede protection at work, counted with the entry caches' joins.
+      cacheFillsCoalesced.inc({ cache: 'list_page' });
       const joined = await running;
       // A joined build may have read entries before a write we must see: use it only if verified.
       return joined.verified ? joined.page : lookup.build();

@@ -16,9 +16,22 @@ interface PageIds {
   authorIds: number[];
 }
 
-/** One field per distinct query; the schema has already trimmed and bounded every part. */
+/**
+ * The answer's shape: raise it whenever what a page holds changes (fields, null for unset bio and
+ * image), so a rolling upgrade never serves pages its older replicas stored.
+ */
+const PAGE_FORMAT = 2;
+
+/** One field per format and distinct query; the schema has already trimmed and bounded every part. */
 function pageKey(input: ListArticlesInput): string {
-  return JSON.stringify([input.tag ?? null, input.author ?? null, input.favorited ?? null, input.limit, input.offset]);
+  return JSON.stringify([
+    PAGE_FORMAT,
+    input.tag ?? null,
+    input.author ?? null,
+    input.favorited ?? null,
+    input.limit,
+    input.offset,
+  ]);
 }
 
 async function buildPage(deps: AppDeps, input: ListArticlesInput): Promise<string> {
