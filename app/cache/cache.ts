@@ -95,8 +95,8 @@ export interface Cache {
   indexPage(lookup: IndexPageLookup): Promise<IdPage>;
   /** Which of ids are in an index. */
   indexHas(lookup: IndexMembersLookup): Promise<Set<number>>;
-  /** A list page's answer; dropped by every write that touches what pages are built from. */
-  listPage(lookup: PageLookup): Promise<string>;
+  /** A list page's answer (the bytes to send); dropped by every write that touches what pages are built from. */
+  listPage(lookup: PageLookup): Promise<Buffer>;
   /** Applies a committed write; never throws (a failure makes the cache start a new epoch later). */
   afterWrite(change: CacheChange): Promise<void>;
   close(): Promise<void>;
@@ -131,8 +131,8 @@ export class NoCache implements Cache {
   async indexHas(lookup: IndexMembersLookup): Promise<Set<number>> {
     return lookup.ids.length === 0 ? new Set() : new Set(await lookup.direct());
   }
-  listPage(lookup: PageLookup): Promise<string> {
-    return lookup.build();
+  async listPage(lookup: PageLookup): Promise<Buffer> {
+    return Buffer.from(await lookup.build());
   }
   async afterWrite(_change: CacheChange): Promise<void> {
     // Nothing is cached, so nothing can be stale.

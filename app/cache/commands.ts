@@ -207,7 +207,8 @@ export type ValueSlot = { status: 'hit'; value: string } | { status: 'miss'; ver
 
 export type IndexRead = { status: 'hit'; size: number; items: string[] } | { status: 'miss'; version: string; leased: boolean };
 
-export type PageRead = { status: 'hit'; page: string } | { status: 'miss'; version: string };
+/** A hit's page stays in the bytes Redis sent: it is written to the client as it is. */
+export type PageRead = { status: 'hit'; page: Buffer } | { status: 'miss'; version: string };
 
 export type WriteOp =
   | { op: 'drop'; logical: string }
@@ -346,15 +347,19 @@ export class CacheCommands {
 
   async readPage(scope: CallScope, logical: string, field: string): Promise<PageRead | EpochMoved> {
     const entry = scope.keys(logical);
-    const reply = await this.call('blogCacheReadPage', [scope.epochKey, entry.data, entry.version], {
-      epoch: scope.epoch,
-      fresh: scope.fresh,
-      field,
-    });
-    const moved = movedOrUndefined(reply);
-    if (moved) return moved;
-    if (Array.isArray(reply) && reply[0] === 'hit' && typeof reply[1] === 'string') return { status: 'hit', page: reply[1] };
-    if (Array.isArray(reply) && reply[0] === 'miss' && typeof reply[1] === 'string') return { status: 'miss', version: reply[1] };
+    const reply = await this.call(
+      'blogCacheReadPage',
+      [scope.epochKey, entry.data, entry.version],
+      { epoch: scope.epoch, fresh: scope.fresh, field },
+      'buffers',
+    );
+    if (!Array.isArray(reply) || !Buffer.isBuffer(reply[0]) || !Buffer.isBuffer(reply[1])) {
+      throw new UnexpectedReply('blogCacheReadPage', reply);
+    }
+    const [status, payload] = [reply[0].toString(), reply[1]];
+    if (status === 'hit') return { status: 'hit', page: payload };
+    if (status === 'miss') return { status: 'miss', version: payload.toString() };
+    if (status === 'moved') return { moved: true, epoch: payload.toString() };
     throw new UnexpectedReply('blogCacheReadPage', reply);
   }
 
@@ -373,9 +378,17 @@ export class CacheCommands {
     return reply === 1;
   }
 
-  private call(name: ScriptName, keys: readonly string[], payload: object): Promise<unknown> {
-    // defineCommand adds the method at run time; this is the one place that reaches for it.
-    const command = (this.client as unknown as Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>)[name];
+  /** Runs a script; `buffers` asks for bulk replies as Buffers (ioredis's <name>Buffer variant). */
+  private call(
+    name: ScriptName,
+    keys: readonly string[],
+    payload: object,
+    reply: 'strings' | 'buffers' = 'strings',
+  ): Promise<unknown> {
+    // defineCommand adds the methods at run time; this is the one place that reaches for them.
+    const commands = this.client as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+    const command = commands[reply === 'buffers' ? `${name}Buffer` : name];
+    if (!command) throw new Error(`script ${name} is not defined`);
     return command.call(this.client, keys.length, ...keys, JSON.stringify(payload));
   }
 }

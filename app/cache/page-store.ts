@@ -9,7 +9,7 @@ import { jitter, type EngineTimings } from './timings.js';
 const MAX_PAGES = 2000;
 
 interface BuiltPage {
-  page: string;
+  page: Buffer;
   /** Stored under an unchanged version, so no write raced the build. */
   verified: boolean;
 }
@@ -30,7 +30,7 @@ export class PageStore {
     private readonly timings: EngineTimings,
   ) {}
 
-  async get(lookup: PageLookup): Promise<string> {
+  async get(lookup: PageLookup): Promise<Buffer> {
     const logical = cacheKeys.listPages();
     let epoch = '';
     const read = await this.link
@@ -44,7 +44,7 @@ export class PageStore {
       .catch(() => undefined);
     if (read === undefined || isMoved(read)) {
       cachePageLookups.inc({ result: 'miss' });
-      return lookup.build();
+      return Buffer.from(await lookup.build());
     }
     if (read.status === 'hit') {
       cachePageLookups.inc({ result: 'hit' });
@@ -57,7 +57,7 @@ export class PageStore {
       cacheFillsCoalesced.inc({ cache: 'list_page' });
       const joined = await running;
       // A joined build may have read entries before a write we must see: use it only if verified.
-      return joined.verified ? joined.page : lookup.build();
+      return joined.verified ? joined.page : Buffer.from(await lookup.build());
     }
     const built = await this.flights.start([lookup.key], async () => {
       const page = await lookup.build();
@@ -74,7 +74,7 @@ export class PageStore {
           { op: 'page_store', purpose: 'read', epoch },
         )
         .catch(() => false);
-      return { page, verified: stored === true };
+      return { page: Buffer.from(page), verified: stored === true };
     });
     return built.page;
   }

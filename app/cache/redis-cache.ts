@@ -44,7 +44,7 @@ export class RedisCache implements Cache {
     return this.indexes.members(lookup);
   }
 
-  listPage(lookup: PageLookup): Promise<string> {
+  listPage(lookup: PageLookup): Promise<Buffer> {
     return this.pages.get(lookup);
   }
 

@@ -11,6 +11,8 @@ import { listArticlesWithIds, type ArticlePage } from './article-service.js';
  * author ids, then the page: JSON text never holds a raw newline, so the first one splits them.
  */
 
+const NEWLINE = 0x0a;
+
 interface PageIds {
   articleIds: number[];
   authorIds: number[];
@@ -40,20 +42,21 @@ async function buildPage(deps: AppDeps, input: ListArticlesInput): Promise<strin
   return `${JSON.stringify(header)}\n${JSON.stringify(page)}`;
 }
 
-export async function listArticlesJson(deps: AppDeps, input: ListArticlesInput, viewerId: number | undefined): Promise<string> {
+/** The answer's bytes: the stored page itself for anonymous readers (no copy, no re-encoding). */
+export async function listArticlesJson(deps: AppDeps, input: ListArticlesInput, viewerId: number | undefined): Promise<Buffer> {
   const stored = await deps.cache.listPage({ key: pageKey(input), build: () => buildPage(deps, input) });
-  const split = stored.indexOf('\n');
-  const body = stored.slice(split + 1);
+  const split = stored.indexOf(NEWLINE);
+  const body = stored.subarray(split + 1);
   if (viewerId === undefined) return body;
-  const { articleIds, authorIds } = JSON.parse(stored.slice(0, split)) as PageIds;
+  const { articleIds, authorIds } = JSON.parse(stored.subarray(0, split).toString()) as PageIds;
   const [favorited, following] = await Promise.all([
     viewerFavorited(deps, viewerId, articleIds),
     viewerFollowing(deps, viewerId, authorIds),
   ]);
-  const page = JSON.parse(body) as ArticlePage;
+  const page = JSON.parse(body.toString()) as ArticlePage;
   page.articles.forEach((article, i) => {
     article.favorited = favorited.has(articleIds[i] ?? 0);
     article.author.following = following.has(authorIds[i] ?? 0);
   });
-  return JSON.stringify(page);
+  return Buffer.from(JSON.stringify(page));
 }
