@@ -40,7 +40,7 @@ describe('chart docs', () => {
 
   it('documents every leaf of values.yaml (a row for it or for a parent)', () => {
     const readme = readFileSync(README, 'utf8');
-    const documented = new Set([...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!));
+    const documented = new Set([...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1] ?? ''));
     const undocumented: string[] = [];
     const walk = (v: unknown, keys: string[]): void => {
       const key = keys.join('.');
@@ -79,7 +79,10 @@ describe('chart docs', () => {
     assert.match(renderNotes('ci/default-values.yaml', true, on), /AlertmanagerConfig blog-api routes BlogApi\* alerts/);
     const without = renderNotes('ci/default-values.yaml', false, on);
     assert.doesNotMatch(without, /routes BlogApi/);
-    assert.match(without, /WARNING: alertmanagerConfig.enabled but the monitoring.coreos.com\/v1alpha1 AlertmanagerConfig API is absent/);
+    assert.match(
+      without,
+      /WARNING: alertmanagerConfig.enabled but the monitoring.coreos.com\/v1alpha1 AlertmanagerConfig API is absent/,
+    );
   });
 
   it('NOTES.txt warns when monitoring is on but the CRDs are missing', () => {

@@ -45,7 +45,10 @@ describe('credentials without a cluster (helm template, Argo CD)', () => {
 
   for (const [what, values] of [
     ['existingSecret', { existingSecret: 'blog-api-env' }],
-    ['explicit values', { jwtSecret: 'j'.repeat(40), mysql: { auth: { password: 'p'.repeat(20), rootPassword: 'r'.repeat(20) } } }],
+    [
+      'explicit values',
+      { jwtSecret: 'j'.repeat(40), mysql: { auth: { password: 'p'.repeat(20), rootPassword: 'r'.repeat(20) } } },
+    ],
   ] as const) {
     it(`${what}: two renders are identical (no pod restart, nobody logged out)`, () => {
       const first = template(values);

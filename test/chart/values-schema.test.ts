@@ -21,7 +21,7 @@ describe('values.schema.json', () => {
     assert.equal(renderError({}), '');
   });
 
-  const rejected: Array<[string, Record<string, unknown>, RegExp]> = [
+  const rejected: [string, Record<string, unknown>, RegExp][] = [
     ['an unknown top-level key', { replicas: 3 }, /additional properties 'replicas' not allowed/],
     [
       'an unknown nested key',

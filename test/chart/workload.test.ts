@@ -13,16 +13,22 @@ import type {
   V1Ingress,
   V1NetworkPolicy,
   V1Pod,
+  V1PodSpec,
   V1Secret,
   V1Service,
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import { renderChart, type K8sObject } from '../../scripts/chart-render.js';
 
-function find<T>(objects: K8sObject[], kind: string, predicate: (o: K8sObject) => boolean = () => true): T {
-  const hit = objects.find((o) => o.kind === kind && predicate(o));
+function find<T>(objects: K8sObject[], kind: string, predicate: (o: T & K8sObject) => boolean = () => true): T {
+  const hit = objects.find((o) => o.kind === kind && predicate(o as T & K8sObject));
   assert.ok(hit, `no ${kind} rendered`);
   return hit as unknown as T;
+}
+function first<T>(list: readonly T[] | undefined, what: string): T {
+  const item = list?.[0];
+  assert.ok(item !== undefined, `no ${what}`);
+  return item;
 }
 const named = (suffix: string) => (o: K8sObject) => o.metadata.name.endsWith(suffix);
 const decode = (secret: V1Secret, key: string): string => Buffer.from(secret.data?.[key] ?? '', 'base64').toString();
@@ -35,13 +41,17 @@ function envMap(c: V1Container): Record<string, string> {
     }),
   );
 }
-const podOf = (d: V1Deployment | V1StatefulSet) => d.spec!.template.spec!;
+function podOf(d: V1Deployment | V1StatefulSet): V1PodSpec {
+  const spec = d.spec?.template.spec;
+  assert.ok(spec, 'no pod spec');
+  return spec;
+}
 
 describe('workload (ci/default-values.yaml: the defaults)', () => {
   const objects = renderChart({ valuesFiles: ['ci/default-values.yaml'] });
   const deploy = find<V1Deployment>(objects, 'Deployment', named('blog-api'));
   const pod = podOf(deploy);
-  const api = pod.containers[0]!;
+  const api = first(pod.containers, 'container');
 
   it('exposes http 3000 and metrics 9464, and the Service names both ports', () => {
     assert.deepEqual(
@@ -66,11 +76,11 @@ describe('workload (ci/default-values.yaml: the defaults)', () => {
     // no registry in the name: only the node can have it, so the kubelet must not ask a registry
     assert.equal(api.imagePullPolicy, 'Never');
     assert.equal(pod.securityContext?.runAsUser, 10001);
-    assert.equal(pod.securityContext?.runAsNonRoot, true);
-    assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault');
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(pod.securityContext.seccompProfile?.type, 'RuntimeDefault');
     assert.equal(api.securityContext?.readOnlyRootFilesystem, true);
-    assert.equal(api.securityContext?.allowPrivilegeEscalation, false);
-    assert.deepEqual(api.securityContext?.capabilities?.drop, ['ALL']);
+    assert.equal(api.securityContext.allowPrivilegeEscalation, false);
+    assert.deepEqual(api.securityContext.capabilities?.drop, ['ALL']);
     assert.ok(api.volumeMounts?.some((m) => m.mountPath === '/tmp'));
   });
 
@@ -84,11 +94,14 @@ describe('workload (ci/default-values.yaml: the defaults)', () => {
       'MIGRATE_ON_START',
       'NODE_ENV',
       'PORT',
+      'RATE_LIMIT_AUTH_PER_MINUTE',
+      'RATE_LIMIT_WRITES_PER_MINUTE',
       'SHUTDOWN_GRACE_MS',
+      'TRUSTED_PROXY_COUNT',
     ]);
     assert.equal(cm.data?.MIGRATE_ON_START, 'false');
-    assert.equal(cm.data?.PORT, '3000');
-    assert.equal(cm.data?.METRICS_PORT, '9464');
+    assert.equal(cm.data.PORT, '3000');
+    assert.equal(cm.data.METRICS_PORT, '9464');
     assert.deepEqual(envMap(api), {
       JWT_SECRET: 'secret:blog-api/JWT_SECRET',
       MYSQL_PASSWORD: 'secret:blog-api/MYSQL_PASSWORD',
@@ -106,7 +119,7 @@ describe('workload (ci/default-values.yaml: the defaults)', () => {
     assert.equal(api.readinessProbe?.httpGet?.path, '/readyz');
     assert.equal(api.livenessProbe?.httpGet?.path, '/livez');
     assert.equal(api.startupProbe?.httpGet?.path, '/livez');
-    const r = api.readinessProbe!;
+    const r = api.readinessProbe;
     assert.ok((r.periodSeconds ?? 10) * (r.failureThreshold ?? 3) >= 30, 'readiness tolerates a 30 s database restart');
   });
 
@@ -150,7 +163,7 @@ describe('workload (ci/default-values.yaml: the defaults)', () => {
 
   it('runs the in-chart MySQL and Redis by default, on their official images', () => {
     const mysql = find<V1StatefulSet>(objects, 'StatefulSet');
-    const c = podOf(mysql).containers[0]!;
+    const c = first(podOf(mysql).containers, 'container');
     assert.equal(c.image, 'mysql:8.4');
     assert.equal(c.imagePullPolicy, 'IfNotPresent');
     assert.deepEqual(
@@ -160,7 +173,7 @@ describe('workload (ci/default-values.yaml: the defaults)', () => {
     assert.ok(c.startupProbe && c.readinessProbe && c.livenessProbe);
     assert.equal(c.readinessProbe.initialDelaySeconds, undefined, 'a restarted MySQL is back without waiting');
     const redis = find<V1Deployment>(objects, 'Deployment', named('-redis'));
-    assert.equal(podOf(redis).containers[0]!.image, 'redis:7.4-alpine');
+    assert.equal(first(podOf(redis).containers, 'container').image, 'redis:7.4-alpine');
   });
 
   it('deletes the MySQL claim with the release unless keepOnUninstall', () => {
@@ -211,7 +224,7 @@ describe('workload variants', () => {
     assert.equal(decode(secret, 'JWT_SECRET'), 'fixed-secret-0123456789');
     assert.equal(decode(secret, 'DATABASE_URL'), 'mysql://a:b@db.example:3306/c');
     assert.equal(decode(secret, 'REDIS_URL'), 'redis://cache.example:6379');
-    assert.deepEqual(envMap(podOf(find<V1Deployment>(objects, 'Deployment')).containers[0]!), {
+    assert.deepEqual(envMap(first(podOf(find<V1Deployment>(objects, 'Deployment')).containers, 'container')), {
       JWT_SECRET: 'secret:blog-api/JWT_SECRET',
       DATABASE_URL: 'secret:blog-api/DATABASE_URL',
       REDIS_URL: 'secret:blog-api/REDIS_URL',
@@ -222,11 +235,11 @@ describe('workload variants', () => {
     const objects = renderChart({ valuesFiles: ['ci/full-values.yaml'] });
     const mysql = find<V1StatefulSet>(objects, 'StatefulSet');
     assert.equal(mysql.spec?.replicas, 1);
-    assert.equal(mysql.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage, '5Gi');
+    assert.equal(mysql.spec.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage, '5Gi');
     assert.ok(!/bitnami/i.test(JSON.stringify(objects)), 'no Bitnami images');
     assert.equal(decode(find<V1Secret>(objects, 'Secret'), 'MYSQL_PASSWORD'), 'ci-only-mysql-password');
     // a registry in the name: pulled as the values say
-    const api = podOf(find<V1Deployment>(objects, 'Deployment', named('blog-api'))).containers[0]!;
+    const api = first(podOf(find<V1Deployment>(objects, 'Deployment', named('blog-api'))).containers, 'container');
     assert.equal(api.image, 'registry.example.com/blog-api:1.2.3');
     assert.equal(api.imagePullPolicy, 'Always');
   });
@@ -234,7 +247,7 @@ describe('workload variants', () => {
   it('pull policy: Never for local names, IfNotPresent with a registry, the value when given', () => {
     const policy = (image: Record<string, string>) => {
       const objects = renderChart({ valuesFiles: ['ci/default-values.yaml'], values: { image: { tag: '', ...image } } });
-      return podOf(find<V1Deployment>(objects, 'Deployment', named('blog-api'))).containers[0]!.imagePullPolicy;
+      return first(podOf(find<V1Deployment>(objects, 'Deployment', named('blog-api'))).containers, 'container').imagePullPolicy;
     };
     assert.equal(policy({ repository: 'blog-api', pullPolicy: '' }), 'Never');
     assert.equal(policy({ repository: 'localhost/blog-api', pullPolicy: '' }), 'Never');
@@ -253,7 +266,7 @@ describe('workload variants', () => {
     assert.equal(http?.from, undefined);
     assert.equal(http?.ports?.[0]?.port, 'http');
     assert.equal(metrics?.ports?.[0]?.port, 'metrics');
-    assert.equal(metrics?.from?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], 'monitoring');
+    assert.equal(metrics.from?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], 'monitoring');
     const egressPorts = (np.spec?.egress ?? []).flatMap((r) => (r.ports ?? []).map((p) => p.port));
     for (const port of [53, 3306, 6379]) assert.ok(egressPorts.includes(port), `egress ${port}`);
   });
@@ -267,7 +280,7 @@ describe('workload variants', () => {
   it("helm test pod: the service's own image runs node's fetch against /readyz and an API read", () => {
     const pod = find<V1Pod>(renderChart({ valuesFiles: ['ci/default-values.yaml'] }), 'Pod');
     assert.equal(pod.metadata?.annotations?.['helm.sh/hook'], 'test');
-    const c = pod.spec!.containers[0]!;
+    const c = first(pod.spec?.containers, 'container');
     assert.equal(c.image, 'blog-api:0.1.0');
     assert.equal(c.imagePullPolicy, 'Never');
     assert.deepEqual(c.command, ['node', '-e']);

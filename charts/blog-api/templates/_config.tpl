@@ -13,6 +13,9 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 DB_POOL_SIZE: {{ .Values.config.dbPoolSize | quote }}
 DB_ACQUIRE_TIMEOUT_MS: {{ .Values.config.dbAcquireTimeoutMs | quote }}
 SHUTDOWN_GRACE_MS: {{ .Values.config.shutdownGraceMs | quote }}
+RATE_LIMIT_AUTH_PER_MINUTE: {{ .Values.config.rateLimitAuthPerMinute | quote }}
+RATE_LIMIT_WRITES_PER_MINUTE: {{ .Values.config.rateLimitWritesPerMinute | quote }}
+TRUSTED_PROXY_COUNT: {{ .Values.config.trustedProxyCount | quote }}
 {{- /* The migration init container applies migrations before the service starts. */}}
 MIGRATE_ON_START: "false"
 {{- end }}
