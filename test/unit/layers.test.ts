@@ -49,22 +49,17 @@ describe('layer rule', { timeout: 180_000 }, () => {
     });
   }
 
-  // eslint.config.js names the composition root by relative paths of one fixed depth per layer
-  // ('../app.js' for http/, '../../app.js' for modules/<name>/), so files at another depth are
-  // not covered. Kept as todo (run, reported, not failing) until the patterns match any depth.
-  const uncovered: [layer: string, file: string, from: string][] = [
+  // The composition root is matched at any depth ('../config.js', '../../app.js'), not only at the
+  // depth of each layer's usual files.
+  const anyDepth: [layer: string, file: string, from: string][] = [
     ['routes import the composition root', 'app/modules/articles/article-routes.ts', '../../app.js'],
     ['a module-wide file imports the composition root', 'app/modules/deps.ts', '../config.js'],
     ['a migration imports the composition root', 'app/db/migrations/0001-initial-schema.ts', '../../config.js'],
   ];
-  for (const [layer, file, from] of uncovered) {
-    it(
-      `when ${layer} (${file}: '${from}'), then the layer rule reports an error`,
-      { todo: 'eslint.config.js: composition-root patterns are depth-specific' },
-      async () => {
-        assert.equal((await layerErrors(file, from)).length, 1);
-      },
-    );
+  for (const [layer, file, from] of anyDepth) {
+    it(`when ${layer} (${file}: '${from}'), then the layer rule reports an error`, async () => {
+      assert.equal((await layerErrors(file, from)).length, 1);
+    });
   }
 
   const downward: [layer: string, file: string, from: string][] = [
