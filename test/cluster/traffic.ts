@@ -166,15 +166,22 @@ export function byStatus(samples: readonly { status: number }[]): Record<string,
   return out;
 }
 
-/** The failed requests: kind, status, latency and start, relative to `since` (ms since the epoch). */
+/**
+ * The failed requests: kind, status, latency and start relative to `since` (ms since the epoch),
+ * slowest first.
+ */
 export function failures(report: TrafficReport, since: number): string {
   const load = report.samples
     .filter((s) => !s.ok)
-    .map((s) => `${s.kind} ${s.status} ${Math.round(s.ms)} ms at +${((s.at - since) / 1000).toFixed(1)} s`);
+    .map((s) => ({ kind: s.kind, status: s.status, ms: Math.round(s.ms), at: s.at }));
   const tracer = report.tracer.answers
     .filter((a) => a.status < 200 || a.status >= 300)
-    .map((a) => `comment ${a.status} ${a.ms} ms at +${((a.at - since) / 1000).toFixed(1)} s`);
-  return [...load, ...tracer].join('; ') || 'none';
+    .map((a) => ({ kind: 'comment', status: a.status, ms: a.ms, at: a.at }));
+  const all = [...load, ...tracer]
+    .sort((a, b) => b.ms - a.ms)
+    .map((f) => `${f.kind} ${f.status} ${f.ms} ms at ${f.at >= since ? '+' : ''}${((f.at - since) / 1000).toFixed(1)} s`);
+  if (all.length === 0) return 'none';
+  return all.length > 12 ? `${all.slice(0, 12).join('; ')}; ... ${all.length - 12} more` : all.join('; ');
 }
 
 export function summary(report: TrafficReport): string {
