@@ -13,8 +13,9 @@
 #   podman images           pause and CoreDNS (FROM scratch), MariaDB and Redis (debootstrap of
 #                           Debian bookworm with mariadb-server / redis-server)
 # A piece that exists is kept (a changed image recipe rebuilds its image). The time of each piece
-# is printed and appended to LAB_DIR/build-times.log; a cold Kubernetes build takes about 30 min
-# on 2 cores. Needs root (debootstrap), Go >= 1.24 and podman (installed from Debian when missing).
+# is printed and appended to LAB_DIR/build-times.log. Cold (empty Go caches, 2 cores) the five
+# Kubernetes daemons took 41 min here on a machine busy with other builds, kubectl 7 more,
+# CoreDNS 16 (6 in an earlier, quieter measurement). Needs root (debootstrap), Go >= 1.24 and podman (installed from Debian when missing).
 # Usage: scripts/lab/build.sh [--binaries | --images [pause|coredns|mariadb|redis]...]
 set -euo pipefail
 # shellcheck source=scripts/lab/lib.sh
@@ -74,7 +75,7 @@ build_k8s() {
   need_go
   local pkgs=() c start=$SECONDS
   for c in "${K8S_COMMANDS[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
-  lab_log "building Kubernetes $K8S_VERSION (${K8S_COMMANDS[*]}) into $K8S_BIN; about 30 min cold on 2 cores"
+  lab_log "building Kubernetes $K8S_VERSION (${K8S_COMMANDS[*]}) into $K8S_BIN; 30 to 45 min cold on 2 cores"
   mkdir -p "$K8S_BIN"
   # -mod=readonly: the committed go.sum pins every module (LAB_GO_MOD=mod after editing tools.go).
   (cd "$LAB_REPO/scripts/lab/go" &&

@@ -11,7 +11,7 @@
 #   - CoreDNS serves cluster.local only (no forward plugin), the kubelet's resolv.conf is empty;
 #   - every component listens on loopback or on the node address, which lives on that bridge.
 # Idempotent: what runs is left alone, what is missing is started. Builds the binaries and images
-# first when they are missing (scripts/lab/build.sh; about 30 min cold). Undo with lab:down.
+# first when they are missing (scripts/lab/build.sh; 30 to 45 min cold on 2 cores). Undo with lab:down.
 # State: LAB_DIR (default ~/.cache/blog-api-lab); admin kubeconfig: LAB_DIR/kubeconfig.
 set -euo pipefail
 # shellcheck source=scripts/lab/lib.sh
