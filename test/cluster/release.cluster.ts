@@ -315,9 +315,9 @@ describe('charts/blog-api on the lab', { timeout: 1_500_000 }, () => {
     );
     const serverErrors = failed.filter((a) => a.status >= 500 && a.status !== 503).length;
     if (serverErrors > 0) {
-      // what the service logged about them (level 50 = error), for the report
+      // what the service logged about them (level error), for the report
       const logs = kubectlAsync(['-n', NS, 'logs', '-l', API, '-c', 'api', '--since=5m', '--tail=2000']);
-      const errors = (await logs).split('\n').filter((l) => l.includes('"level":50'));
+      const errors = (await logs).split('\n').filter((l) => l.includes('"level":"error"') || l.includes('"level":50'));
       figure(
         `MySQL pod delete: ${serverErrors} answer(s) other than 503; the service logged: ${errors.slice(0, 3).join(' | ').slice(0, 1500)}`,
       );
@@ -329,13 +329,13 @@ describe('charts/blog-api on the lab', { timeout: 1_500_000 }, () => {
       tracer503.every((a) => a.retryAfter !== null),
       'every 503 carries Retry-After',
     );
-    // Fast: bounded by the service's own deadlines, not by TCP's. Most within DB_ACQUIRE_TIMEOUT_MS
-    // (1 s; a registration may first wait up to 2 s for a password-hashing slot); none beyond
-    // mysql2's 5 s connect timeout (app/db/database.ts), which a connection attempt caught between
-    // the old MySQL's last packet and kube-proxy's update can still run into (before the chart's
-    // MySQL turned unready before stopping, most 503s took those 5 s).
-    const quick = failMs.filter((ms) => ms < 2500).length;
-    assert.ok(quick >= failMs.length * 0.75, `only ${quick} of ${failMs.length} 503s within 2.5 s`);
+    // Fast: bounded by the service's own deadlines, never by TCP's or the client's 10 s timeout.
+    // A connection is waited for DB_ACQUIRE_TIMEOUT_MS (1 s; a registration may first wait up to
+    // 2 s for a password-hashing slot), a statement that MySQL's shutdown catches runs into
+    // DB_STATEMENT_TIMEOUT_MS (5 s), as does a connection attempt that mysql2 gives up after 5 s.
+    // (Before the chart's MySQL turned unready before stopping, most 503s took those 5 s.)
+    const median = failMs[Math.floor(failMs.length / 2)] ?? 0;
+    assert.ok(median < 2500, `half the 503s took more than ${median} ms`);
     assert.ok(slowest503 < 5500, `a 503 took ${slowest503} ms`);
     // after recovery, nothing fails
     const late = report.samples.filter((s) => s.at > recoveredAt + 1000);
