@@ -15,14 +15,12 @@ import { KUBE_METRICS, designMetrics, promClientDefaultMetrics } from './metric-
 
 interface Dashboard {
   uid: string;
-  templating: { list: Array<{ name: string; type: string; query?: unknown }> };
-  panels: Array<{ title: string; datasource: { uid: string }; targets: Array<{ expr: string; datasource: { uid: string } }> }>;
+  templating: { list: { name: string; type: string; query?: unknown }[] };
+  panels: { title: string; datasource: { uid: string }; targets: { expr: string; datasource: { uid: string } }[] }[];
 }
 
 const objects = renderChart({ valuesFiles: ['ci/default-values.yaml'] });
-const configMaps = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1') as Array<
-  K8sObject & { data: Record<string, string> }
->;
+const configMaps = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1') as (K8sObject & { data: Record<string, string> })[];
 const dashboards: Dashboard[] = configMaps.flatMap((cm) => Object.values(cm.data).map((json) => JSON.parse(json) as Dashboard));
 const exprs = dashboards.flatMap((d) =>
   d.panels.flatMap((p) => p.targets.map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr }))),

@@ -28,7 +28,7 @@ const MODELS = new Map<string, ModelClass>();
 function collect(ns: object, depth: number): void {
   for (const v of Object.values(ns)) {
     if (isModelClass(v)) MODELS.set(`${v.apiVersion}/${v.kind}`, v);
-    else if (v && typeof v === 'object' && depth < 4) collect(v, depth + 1);
+    else if (v && typeof v === 'object' && depth < 4) collect(v as object, depth + 1);
   }
 }
 collect(k8s, 0);
@@ -48,7 +48,7 @@ export const ALLOWED_API_VERSIONS = new Set([
 
 /** Returns the problems of one object (empty when it validates). */
 export function validateObject(obj: K8sObject): string[] {
-  const id = `${obj.kind}/${obj.metadata?.name ?? '?'}`;
+  const id = `${obj.kind}/${obj.metadata.name}`;
   if (!ALLOWED_API_VERSIONS.has(obj.apiVersion)) return [`${id}: apiVersion ${obj.apiVersion} is not one the chart may use`];
   const Model = MODELS.get(`${obj.apiVersion}/${obj.kind}`);
   if (!Model) return [`${id}: no schema for ${obj.apiVersion} ${obj.kind}`];

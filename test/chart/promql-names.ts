@@ -30,7 +30,7 @@ export function metricNames(expr: string): string[] {
     .replace(/(?<![A-Za-z0-9_:])\d[\d.]*(?:e[+-]?\d+)?/gi, ' ');
   const names = new Set<string>();
   for (const m of s.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
-    const rest = s.slice((m.index ?? 0) + m[0].length);
+    const rest = s.slice(m.index + m[0].length);
     if (KEYWORDS.has(m[0]) || /^\s*\(/.test(rest)) continue;
     names.add(m[0]);
   }

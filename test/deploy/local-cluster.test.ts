@@ -5,18 +5,48 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { whySidecarMisses } from '../../scripts/doctor/checks/grafana.js';
 import { whyNotSelected } from '../../scripts/doctor/checks/prometheus-selection.js';
-import type { Prometheus } from '../../scripts/doctor/types.js';
+import type { Meta, Prometheus } from '../../scripts/doctor/types.js';
 import { loadAllYaml, loadYaml, read } from './repo.js';
 
-type Json = any;
-const kps = loadYaml<Json>('k8s/kube-prometheus-stack-values.yaml');
+type Selector = Prometheus['spec']['serviceMonitorSelector'];
+/** The parts of k8s/kube-prometheus-stack-values.yaml these tests read. */
+interface KpsValues {
+  prometheus?: {
+    prometheusSpec?: Partial<
+      Record<'serviceMonitorSelector' | 'serviceMonitorNamespaceSelector' | 'ruleSelector' | 'ruleNamespaceSelector', Selector>
+    > &
+      Partial<Record<'serviceMonitorSelectorNilUsesHelmValues' | 'ruleSelectorNilUsesHelmValues', boolean>>;
+  };
+  grafana: {
+    sidecar: { dashboards: { enabled: boolean; label: string; labelValue?: string; searchNamespace?: 'ALL' | string[] } };
+  };
+  [component: string]: unknown;
+}
+interface KindConfig {
+  kind: string;
+  apiVersion: string;
+  name: string;
+  nodes: { role: string }[];
+}
+interface Doc {
+  kind: string;
+  metadata: Meta;
+  data?: Record<string, string>;
+}
+const kps = loadYaml('k8s/kube-prometheus-stack-values.yaml') as KpsValues;
 const KPS_RELEASE = /^KPS_RELEASE=(\S+)/m.exec(read('k8s/stack.sh'))?.[1] ?? '';
 
 /** The Prometheus kube-prometheus-stack renders from these values (its prometheus.yaml logic). */
-function prometheusFromValues(v: Json): Prometheus {
+function prometheusFromValues(v: KpsValues): Prometheus {
   const spec = v.prometheus?.prometheusSpec ?? {};
-  const pick = (sel: string, nil: string) =>
-    spec[sel] && Object.keys(spec[sel]).length ? spec[sel] : spec[nil] === false ? {} : { matchLabels: { release: KPS_RELEASE } };
+  const pick = (
+    sel: 'serviceMonitorSelector' | 'ruleSelector',
+    nil: 'serviceMonitorSelectorNilUsesHelmValues' | 'ruleSelectorNilUsesHelmValues',
+  ): Selector => {
+    const given = spec[sel];
+    if (given && Object.keys(given).length) return given;
+    return spec[nil] === false ? {} : { matchLabels: { release: KPS_RELEASE } };
+  };
   return {
     metadata: { name: `${KPS_RELEASE}-prometheus`, namespace: 'monitoring' },
     spec: {
@@ -30,20 +60,20 @@ function prometheusFromValues(v: Json): Prometheus {
 
 describe('k8s/kind-config.yaml', () => {
   it('is a kind v1alpha4 Cluster named like the scripts and skaffold expect', () => {
-    const cfg = loadYaml<Json>('k8s/kind-config.yaml');
+    const cfg = loadYaml('k8s/kind-config.yaml') as KindConfig;
     assert.equal(cfg.kind, 'Cluster');
     assert.equal(cfg.apiVersion, 'kind.x-k8s.io/v1alpha4');
     assert.match(read('scripts/kind-up.sh'), new RegExp(`KIND_CLUSTER_NAME:-${cfg.name}\\}`));
-    assert.ok(cfg.nodes.length >= 1 && cfg.nodes.every((n: Json) => ['control-plane', 'worker'].includes(n.role)));
-    assert.equal(cfg.nodes.filter((n: Json) => n.role === 'control-plane').length, 1);
+    assert.ok(cfg.nodes.length >= 1 && cfg.nodes.every((n) => ['control-plane', 'worker'].includes(n.role)));
+    assert.equal(cfg.nodes.filter((n) => n.role === 'control-plane').length, 1);
   });
 });
 
 describe('k8s/kube-prometheus-stack-values.yaml', () => {
-  const monitoring = loadAllYaml('k8s/blog-api-monitoring.yaml');
+  const monitoring = loadAllYaml('k8s/blog-api-monitoring.yaml') as Doc[];
   const sm = monitoring.find((d) => d.kind === 'ServiceMonitor');
   const rule = monitoring.find((d) => d.kind === 'PrometheusRule');
-  const dashboards = loadAllYaml('k8s/blog-api.yaml').filter(
+  const dashboards = (loadAllYaml('k8s/blog-api.yaml') as Doc[]).filter(
     (d) => d.kind === 'ConfigMap' && Object.keys(d.data ?? {}).some((k) => k.endsWith('.json')),
   );
 
@@ -67,7 +97,7 @@ describe('k8s/kube-prometheus-stack-values.yaml', () => {
   });
   it('would miss a mislabelled ServiceMonitor (the check can fail)', () => {
     const prom = prometheusFromValues(kps);
-    const labels = { ...sm!.metadata.labels, release: 'prometheus' };
+    const labels = { ...sm?.metadata.labels, release: 'prometheus' };
     assert.notEqual(
       whyNotSelected(prom, { metadata: { name: 'x', namespace: 'blog-api', labels } }, 'ServiceMonitor', {}),
       undefined,
@@ -88,10 +118,11 @@ describe('k8s/kube-prometheus-stack-values.yaml', () => {
     for (const cm of dashboards) assert.equal(whySidecarMisses(sidecar, cm), undefined, cm.metadata.name);
   });
   it('switches off the control-plane scrapers that cannot reach kind/minikube components', () => {
-    for (const k of ['kubeControllerManager', 'kubeScheduler', 'kubeEtcd', 'kubeProxy']) assert.equal(kps[k]?.enabled, false, k);
+    for (const k of ['kubeControllerManager', 'kubeScheduler', 'kubeEtcd', 'kubeProxy'])
+      assert.equal((kps[k] as { enabled?: boolean } | undefined)?.enabled, false, k);
   });
   it('is installed under the release name the chart labels its objects with', () => {
     assert.equal(KPS_RELEASE, 'kube-prometheus-stack');
-    assert.equal(sm!.metadata.labels.release, KPS_RELEASE);
+    assert.equal(sm?.metadata.labels?.release, KPS_RELEASE);
   });
 });

@@ -5,10 +5,12 @@ import { parse, parseAllDocuments } from 'yaml';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
-export const loadYaml = <T = Record<string, unknown>>(path: string): T => parse(read(path)) as T;
-export const loadAllYaml = (path: string): Record<string, any>[] =>
+/** A YAML file, parsed; the caller names the shape it reads. */
+export const loadYaml = (path: string): unknown => parse(read(path)) as unknown;
+/** Every document of a multi-document YAML file, empty ones dropped. */
+export const loadAllYaml = (path: string): unknown[] =>
   parseAllDocuments(read(path))
-    .map((d) => d.toJS() as Record<string, any>)
+    .map((d) => d.toJS() as unknown)
     .filter((d) => d !== null);
 
 /** Value at a dotted helm-style path ("image.pullPolicy"), or undefined when a key is absent. */
@@ -33,7 +35,7 @@ export function dockerStages(text: string): Stage[] {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (from) stages.push({ from: from[1]!, name: from[2], lines: [] });
+    if (from) stages.push({ from: from[1] ?? '', name: from[2], lines: [] });
     else stages.at(-1)?.lines.push(line);
   }
   return stages;

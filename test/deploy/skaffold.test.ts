@@ -7,13 +7,49 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, dockerStages, loadYaml, read, valueAt } from './repo.js';
 
-type Json = any;
-const skaffold = loadYaml<Json>('skaffold.yaml');
+interface Artifact {
+  image: string;
+  docker: { dockerfile: string; target: string };
+  sync?: { manual: { src: string; dest: string }[] };
+}
+interface Release {
+  name: string;
+  chartPath: string;
+  namespace: string;
+  setValueTemplates: Record<string, string>;
+  setValues: Record<string, unknown>;
+}
+interface Patch {
+  op: string;
+  path: string;
+  value: unknown;
+}
+interface Profile {
+  name: string;
+  activation: Record<string, string>[];
+  patches: Patch[];
+}
+interface PortForward {
+  resourceType: string;
+  resourceName: string;
+  namespace: string;
+  port: number;
+  localPort: number;
+}
+interface Skaffold {
+  apiVersion: string;
+  kind: string;
+  build: { local: { push: boolean }; artifacts: Artifact[] };
+  deploy: { helm: { releases: Release[] } };
+  portForward: PortForward[];
+  profiles: Profile[];
+}
+const skaffold = loadYaml('skaffold.yaml') as Skaffold;
 const values = loadYaml('charts/blog-api/values.yaml');
 const stageNames = dockerStages(read('Dockerfile')).map((s) => s.name);
 
 /** Apply the JSON-patch ops skaffold profiles use (add, replace) to a copy. */
-function applyPatches(doc: Json, patches: { op: string; path: string; value: unknown }[]): Json {
+function applyPatches(doc: Skaffold, patches: Patch[]): Skaffold {
   const out = structuredClone(doc);
   for (const p of patches) {
     assert.ok(['add', 'replace'].includes(p.op), `unsupported op ${p.op}`);
@@ -21,11 +57,13 @@ function applyPatches(doc: Json, patches: { op: string; path: string; value: unk
       .split('/')
       .slice(1)
       .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
-    const last = keys.pop()!;
-    let node = out;
+    const last = keys.pop();
+    assert.ok(last !== undefined, `empty patch path ${p.path}`);
+    let node: Record<string, unknown> = out as unknown as Record<string, unknown>;
     for (const k of keys) {
-      assert.ok(node !== null && typeof node === 'object' && k in node, `patch path ${p.path} does not exist`);
-      node = node[k];
+      const next = node[k];
+      assert.ok(next !== null && typeof next === 'object', `patch path ${p.path} does not exist`);
+      node = next as Record<string, unknown>;
     }
     if (p.op === 'replace') assert.ok(last in node, `replace of missing ${p.path}`);
     node[last] = p.value;
@@ -38,16 +76,26 @@ function globFiles(pattern: string): string[] {
   const re = new RegExp(
     `^${pattern
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*\*\//g, '\u0000')
+      .replace(/\*\*\//g, '@@ANYDIR@@')
       .replace(/\*/g, '[^/]*')
-      .replace(/\u0000/g, '(?:.*/)?')}$`,
+      .replace(/@@ANYDIR@@/g, '(?:.*/)?')}$`,
   );
-  const top = pattern.split('/')[0]!;
+  const top = pattern.split('/')[0] ?? '';
   return (readdirSync(join(ROOT, top), { recursive: true }) as string[]).map((f) => `${top}/${f}`).filter((f) => re.test(f));
 }
 
-const profile = (name: string) => skaffold.profiles.find((p: Json) => p.name === name);
-const withProfile = (name: string) => applyPatches(skaffold, profile(name).patches);
+function first<T>(list: readonly T[] | undefined, what: string): T {
+  const item = list?.[0];
+  assert.ok(item !== undefined, `no ${what}`);
+  return item;
+}
+function profile(name: string): Profile {
+  const p = skaffold.profiles.find((x) => x.name === name);
+  assert.ok(p, `no profile ${name}`);
+  return p;
+}
+const withProfile = (name: string): Skaffold => applyPatches(skaffold, profile(name).patches);
+const releaseOf = (doc: Skaffold): Release => first(doc.deploy.helm.releases, 'helm release');
 
 describe('skaffold.yaml', () => {
   it('is a skaffold v4beta Config', () => {
@@ -61,7 +109,7 @@ describe('skaffold.yaml', () => {
     );
   });
   it('builds the runtime target of the Dockerfile without pushing', () => {
-    const [artifact] = skaffold.build.artifacts;
+    const artifact = first(skaffold.build.artifacts, 'artifact');
     assert.equal(artifact.image, 'blog-api');
     assert.equal(artifact.docker.dockerfile, 'Dockerfile');
     assert.ok(stageNames.includes(artifact.docker.target));
@@ -69,10 +117,10 @@ describe('skaffold.yaml', () => {
     assert.equal(skaffold.build.local.push, false);
   });
   it('deploys charts/blog-api with the built image through the chart values', () => {
-    const [release] = skaffold.deploy.helm.releases;
+    const release = releaseOf(skaffold);
     assert.ok(existsSync(join(ROOT, release.chartPath, 'Chart.yaml')));
     // skaffold names the template variables after the image, with non-alphanumerics as "_"
-    const key = skaffold.build.artifacts[0].image.replace(/[^A-Za-z0-9]/g, '_');
+    const key = first(skaffold.build.artifacts, 'artifact').image.replace(/[^A-Za-z0-9]/g, '_');
     assert.deepEqual(release.setValueTemplates, {
       'image.repository': `{{.IMAGE_REPO_${key}}}`,
       'image.tag': `{{.IMAGE_TAG_${key}}}`,
@@ -84,19 +132,19 @@ describe('skaffold.yaml', () => {
   for (const name of ['kind', 'minikube', 'dev']) {
     it(`profile ${name}: patches apply and set only existing chart values`, () => {
       const patched = withProfile(name);
-      for (const k of Object.keys(patched.deploy.helm.releases[0].setValues)) {
+      for (const k of Object.keys(releaseOf(patched).setValues)) {
         assert.notEqual(valueAt(values, k), undefined, `${k} is not a chart value`);
       }
     });
   }
   it('kind and minikube turn on the in-chart MySQL and Redis and activate on their contexts', () => {
-    const kindName = loadYaml<Json>('k8s/kind-config.yaml').name;
+    const kindName = (loadYaml('k8s/kind-config.yaml') as { name: string }).name;
     for (const [name, ctx] of [
       ['kind', `kind-${kindName}`],
       ['minikube', 'minikube'],
     ] as const) {
       assert.deepEqual(profile(name).activation, [{ kubeContext: ctx }]);
-      const setValues = withProfile(name).deploy.helm.releases[0].setValues;
+      const setValues = releaseOf(withProfile(name)).setValues;
       assert.equal(setValues['mysql.enabled'], true);
       assert.equal(setValues['redis.enabled'], true);
     }
@@ -104,9 +152,9 @@ describe('skaffold.yaml', () => {
   it('dev syncs the TypeScript sources into the dev image WORKDIR, writable', () => {
     assert.deepEqual(profile('dev').activation, [{ command: 'dev' }]);
     const dev = withProfile('dev');
-    const artifact = dev.build.artifacts[0];
+    const artifact = first(dev.build.artifacts, 'artifact');
     assert.equal(artifact.docker.target, 'dev');
-    const [rule] = artifact.sync.manual;
+    const rule = first(artifact.sync?.manual, 'sync rule');
     assert.ok(globFiles(rule.src).includes('app/main.ts'), `${rule.src} matches no source`);
     const stages = dockerStages(read('Dockerfile'));
     const workdirOf = (name: string): string | undefined => {
@@ -118,11 +166,11 @@ describe('skaffold.yaml', () => {
       return own ?? (s && stages.some((x) => x.name === s.from) ? workdirOf(s.from) : undefined);
     };
     assert.equal(rule.dest, workdirOf('dev'));
-    assert.equal(dev.deploy.helm.releases[0].setValues['securityContext.readOnlyRootFilesystem'], false);
+    assert.equal(releaseOf(dev).setValues['securityContext.readOnlyRootFilesystem'], false);
   });
   it('port-forwards the API and metrics Service ports and kube-prometheus-stack Grafana/Prometheus', () => {
-    const fwd = skaffold.portForward as Json[];
-    const release = skaffold.deploy.helm.releases[0];
+    const fwd = skaffold.portForward;
+    const release = releaseOf(skaffold);
     const api = fwd.filter((f) => f.resourceName === release.name && f.namespace === release.namespace);
     assert.deepEqual(
       api.map((f) => f.port).sort(),
