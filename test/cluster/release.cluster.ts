@@ -313,6 +313,9 @@ describe('charts/blog-api on the lab', { timeout: 1_500_000 }, () => {
         `${summary(report)}; during the outage ${outage.length} load requests ${JSON.stringify(byStatus(outage))}; ` +
         `failures ${JSON.stringify(byStatus(failed))} answered in ${failMs[0] ?? 0}-${slowest503} ms (p90 ${p90} ms): ${failures(report, deletedAt)}`,
     );
+    // first what matters most: every acknowledged write survived the restart (API and MySQL)
+    const tracerKept = await assertWritesKept(result.traffic, report, before);
+    figure(`MySQL pod delete: ${tracerKept}; ${tracer503.length} tracer writes refused with 503 + Retry-After`);
     const serverErrors = failed.filter((a) => a.status >= 500 && a.status !== 503).length;
     if (serverErrors > 0) {
       // what the service logged about them (level error), for the report
@@ -349,8 +352,6 @@ describe('charts/blog-api on the lab', { timeout: 1_500_000 }, () => {
     );
     assert.equal((await readyApiPods())?.length, 2);
     assert.equal(report.staleReads, 0, report.staleExamples.join('; '));
-    const tracerKept = await assertWritesKept(result.traffic, report, before);
-    figure(`MySQL pod delete: ${tracerKept}; ${tracer503.length} tracer writes refused with 503 + Retry-After`);
   });
 
   it('leaves no object of the release behind after helm uninstall', async () => {
