@@ -20,7 +20,9 @@ interface Dashboard {
 }
 
 const objects = renderChart({ valuesFiles: ['ci/default-values.yaml'] });
-const configMaps = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1') as (K8sObject & { data: Record<string, string> })[];
+const configMaps = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1') as (K8sObject & {
+  data: Record<string, string>;
+})[];
 const dashboards: Dashboard[] = configMaps.flatMap((cm) => Object.values(cm.data).map((json) => JSON.parse(json) as Dashboard));
 const exprs = dashboards.flatMap((d) =>
   d.panels.flatMap((p) => p.targets.map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr }))),
