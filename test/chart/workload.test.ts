@@ -87,6 +87,7 @@ describe('workload (ci/default-values.yaml: the defaults)', () => {
   it('reads config from the ConfigMap (MIGRATE_ON_START=false) and credentials from the Secret', () => {
     const cm = find<V1ConfigMap>(objects, 'ConfigMap', (o) => o.metadata.name === deploy.metadata?.name);
     assert.deepEqual(Object.keys(cm.data ?? {}).sort(), [
+      'CORS_MAX_AGE_SECONDS',
       'DB_ACQUIRE_TIMEOUT_MS',
       'DB_POOL_SIZE',
       'LOG_LEVEL',
@@ -275,6 +276,25 @@ describe('workload variants', () => {
     const ing = find<V1Ingress>(renderChart({ valuesFiles: ['ci/full-values.yaml'] }), 'Ingress');
     const ports = (ing.spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend.service?.port?.name));
     assert.deepEqual([...new Set(ports)], ['http']);
+  });
+
+  /** The release ConfigMap's data when the defaults are overridden by `values`. */
+  const configOf = (values: Record<string, unknown>) =>
+    find<V1ConfigMap>(renderChart({ valuesFiles: ['ci/default-values.yaml'], values }), 'ConfigMap', (o) =>
+      o.metadata.name.endsWith('blog-api'),
+    ).data ?? {};
+
+  it('when ingress.enabled and trustedProxyCount is left null, then the service believes one proxy (the controller); set, as set', () => {
+    assert.equal(configOf({}).TRUSTED_PROXY_COUNT, '0');
+    assert.equal(configOf({ ingress: { enabled: true } }).TRUSTED_PROXY_COUNT, '1');
+    assert.equal(configOf({ ingress: { enabled: true }, config: { trustedProxyCount: 2 } }).TRUSTED_PROXY_COUNT, '2');
+    assert.equal(configOf({ config: { trustedProxyCount: 0 }, ingress: { enabled: true } }).TRUSTED_PROXY_COUNT, '0');
+  });
+
+  it('when config.corsOrigins is set, then CORS_ORIGINS carries it; left empty, the service keeps its local-only default', () => {
+    assert.equal(configOf({}).CORS_ORIGINS, undefined);
+    assert.equal(configOf({ config: { corsOrigins: 'https://blog.example.com' } }).CORS_ORIGINS, 'https://blog.example.com');
+    assert.equal(configOf({}).CORS_MAX_AGE_SECONDS, '600');
   });
 
   it("helm test pod: the service's own image runs node's fetch against /readyz and an API read", () => {

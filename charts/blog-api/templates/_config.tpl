@@ -15,9 +15,22 @@ DB_ACQUIRE_TIMEOUT_MS: {{ .Values.config.dbAcquireTimeoutMs | quote }}
 SHUTDOWN_GRACE_MS: {{ .Values.config.shutdownGraceMs | quote }}
 RATE_LIMIT_AUTH_PER_MINUTE: {{ .Values.config.rateLimitAuthPerMinute | quote }}
 RATE_LIMIT_WRITES_PER_MINUTE: {{ .Values.config.rateLimitWritesPerMinute | quote }}
-TRUSTED_PROXY_COUNT: {{ .Values.config.trustedProxyCount | quote }}
+TRUSTED_PROXY_COUNT: {{ include "blog-api.trustedProxyCount" . | quote }}
+{{- with .Values.config.corsOrigins }}
+CORS_ORIGINS: {{ . | quote }}
+{{- end }}
+CORS_MAX_AGE_SECONDS: {{ .Values.config.corsMaxAgeSeconds | quote }}
 {{- /* The migration init container applies migrations before the service starts. */}}
 MIGRATE_ON_START: "false"
+{{- end }}
+
+{{/* Proxies whose X-Forwarded-For entries the service believes: as set, or the Ingress controller's one. */}}
+{{- define "blog-api.trustedProxyCount" -}}
+{{- if kindIs "invalid" .Values.config.trustedProxyCount -}}
+{{- if .Values.ingress.enabled }}1{{ else }}0{{ end -}}
+{{- else -}}
+{{- .Values.config.trustedProxyCount -}}
+{{- end -}}
 {{- end }}
 
 {{/* Guard: the pod must outlive preStop plus the service's own drain window. */}}
