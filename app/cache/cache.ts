@@ -1,23 +1,12 @@
+import type { CacheName } from '../platform/metrics.js';
+
 /**
  * The cache as the modules see it. RedisCache (redis-cache.ts) adds single-flight fills, fill
  * leases, version-guarded stores, an epoch for outages and a circuit breaker; NoCache is used
  * when REDIS_URL is empty and simply asks MySQL every time. Values must be JSON-safe.
  */
 
-/** The `cache` label of redis_cache_hits_total / redis_cache_misses_total. */
-export const CACHE_NAMES = [
-  'article',
-  'article_body',
-  'article_slug',
-  'profile',
-  'user_id',
-  'tags',
-  'comments',
-  'article_list',
-  'favorites',
-  'following',
-] as const;
-export type CacheName = (typeof CACHE_NAMES)[number];
+export type { CacheName };
 
 export interface IdPage {
   ids: number[];

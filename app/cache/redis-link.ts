@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../platform/log.js';
-import { cacheErrors } from '../platform/metrics.js';
+import { cacheErrors, type CacheOp } from '../platform/metrics.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { CacheCommands, type CallScope, type EpochMoved } from './commands.js';
 import { keyspaceFor, type Keyspace } from './keys.js';
@@ -110,7 +110,7 @@ export class RedisLink {
    */
   async run<R>(
     call: (scripts: CacheCommands, scope: CallScope) => Promise<R | EpochMoved>,
-    options: { op: string; purpose: 'read' | 'write'; epoch?: string },
+    options: { op: CacheOp; purpose: 'read' | 'write'; epoch?: string },
   ): Promise<R | EpochMoved> {
     const { op } = options;
     const keyspace = await this.resolveNamespace(options.purpose);

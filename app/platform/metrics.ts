@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { SHED_REASONS } from './errors.js';
 
 /**
  * Every metric the service exports, in one place. Names and labels are a contract with the chart's
@@ -6,6 +7,25 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
+
+/** The `cache` label of redis_cache_hits_total / misses / coalesced fills: one value per cached thing. */
+export const CACHE_NAMES = [
+  'article',
+  'article_body',
+  'article_slug',
+  'profile',
+  'user_id',
+  'tags',
+  'comments',
+  'article_list',
+  'favorites',
+  'following',
+] as const;
+export type CacheName = (typeof CACHE_NAMES)[number];
+
+/** The `op` label of cache_errors_total: one value per kind of Redis call the cache makes. */
+export const CACHE_OPS = ['read', 'store', 'index_read', 'index_install', 'write', 'page_read', 'page_store'] as const;
+export type CacheOp = (typeof CACHE_OPS)[number];
 
 /** Latency buckets; 0.4 s is the latency SLO threshold and must stay a bucket boundary. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10];
@@ -122,3 +142,18 @@ export const dbQueryDuration = new Histogram({
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [registry],
 });
+
+/**
+ * Every series whose label values are known up front starts at 0, so a healthy service shows 0,
+ * not "No data", in every panel and rule that reads it (rate() needs a series to exist first).
+ */
+for (const reason of SHED_REASONS) httpRequestsShed.labels({ reason }).inc(0);
+for (const cache of CACHE_NAMES) {
+  cacheHits.labels({ cache }).inc(0);
+  cacheMisses.labels({ cache }).inc(0);
+  cacheFillsCoalesced.labels({ cache }).inc(0);
+}
+cacheFillsCoalesced.labels({ cache: 'list_page' }).inc(0);
+for (const op of CACHE_OPS) cacheErrors.labels({ op }).inc(0);
+for (const result of ['hit', 'miss']) cachePageLookups.labels({ result }).inc(0);
+dbPoolAcquireTimeouts.inc(0);
