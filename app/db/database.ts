@@ -39,7 +39,9 @@ export function createRawPool(url: string, connectionLimit: number, queueLimit =
     waitForConnections: true,
     timezone: 'Z',
     charset: 'utf8mb4_unicode_ci',
-    connectTimeout: 5000,
+    // A database in the same cluster answers a connect in milliseconds; one that does not within 2 s
+    // is gone (a deleted pod), and the request is better shed at once than held (mysql2 waits 10 s).
+    connectTimeout: 2000,
     enableKeepAlive: true,
     dateStrings: false,
   });
@@ -78,6 +80,7 @@ export function createDatabase(options: DatabaseOptions, log: Logger): DatabaseH
     size: options.poolSize,
     acquireTimeoutMs: options.acquireTimeoutMs,
     queueLimit: options.queueLimit,
+    clientTimeoutMs: options.statementTimeoutMs + 2000,
   });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { MysqlPool, MysqlPoolConnection } from 'kysely';
 import type { Pool as RawPool, PoolConnection as RawConnection } from 'mysql2';
+import { isClientTimeout } from '../platform/mysql-errors.js';
 import { currentOperation, currentRequestContext } from '../platform/request-context.js';
 import { Semaphore } from '../platform/semaphore.js';
 import {
@@ -17,6 +18,12 @@ export interface GateOptions {
   acquireTimeoutMs: number;
   /** Waiters beyond this are refused at once: a queue longer than the timeout can drain only hurts. */
   queueLimit: number;
+  /**
+   * The client's own deadline for one statement. The server's deadline (DB_STATEMENT_TIMEOUT_MS,
+   * set per session) comes first; this one ends a wait on a server that vanished without closing
+   * the connection (a deleted pod), which would otherwise last until TCP gives up.
+   */
+  clientTimeoutMs: number;
 }
 
 type QueryCallback = (error: unknown, result: unknown) => void;
@@ -104,8 +111,10 @@ export class GatedPool implements MysqlPool {
         if (context) context.dbStatements += 1;
         if (!callback) return connection.query(sql, parameters);
         const timer = dbQueryDuration.startTimer({ operation: operationOf(sql) });
-        connection.query(sql, parameters, (err: unknown, result: unknown) => {
+        connection.query({ sql, values: parameters, timeout: this.options.clientTimeoutMs }, (err: unknown, result: unknown) => {
           timer();
+          // A late answer would reach the connection's next statement: never lend it again.
+          if (isClientTimeout(err)) connection.destroy();
           callback(err, result);
         });
         return undefined;

@@ -9,6 +9,7 @@ interface MysqlErrorFields {
   code?: unknown;
   errno?: unknown;
   message?: unknown;
+  fatal?: unknown;
 }
 
 function fields(err: unknown): MysqlErrorFields {
@@ -38,15 +39,33 @@ export function isDeadlock(err: unknown): boolean {
  */
 const STATEMENT_TIMEOUT_ERRNOS = new Set([1969, 3024, 1205]);
 
-/** The database is gone or refuses connections: nothing a retry within this request fixes. */
+/**
+ * The database is gone, going, or refuses connections: nothing a retry within this request fixes.
+ * 1053: server shutdown in progress; 1927: connection killed (MariaDB, at shutdown); 1040: too
+ * many connections; the E* codes are the socket's; the PROTOCOL_* ones mysql2's when the
+ * connection ends under a statement.
+ */
+const UNAVAILABLE_ERRNOS = new Set([1053, 1927, 1040]);
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'ECONNABORTED',
   'ETIMEDOUT',
   'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
   'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
   'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
 ]);
+
+/** mysql2's own deadline for a statement (the pool's clientTimeoutMs) passed. */
+export function isClientTimeout(err: unknown): boolean {
+  return fields(err).code === 'PROTOCOL_SEQUENCE_TIMEOUT';
+}
 
 /**
  * The shed reason for a database failure that is the server's condition rather than a bug
@@ -55,7 +74,11 @@ const UNAVAILABLE_CODES = new Set([
 export function databaseShedReason(err: unknown): ShedReason | undefined {
   const e = fields(err);
   if (typeof e.errno === 'number' && STATEMENT_TIMEOUT_ERRNOS.has(e.errno)) return 'db_statement_timeout';
+  if (isClientTimeout(err)) return 'db_statement_timeout';
   if (isDeadlock(err)) return 'db_deadlock';
+  if (typeof e.errno === 'number' && UNAVAILABLE_ERRNOS.has(e.errno)) return 'db_unavailable';
   if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return 'db_unavailable';
+  // mysql2 marks errors that ended the connection fatal, whatever their code.
+  if (e.fatal === true) return 'db_unavailable';
   return undefined;
 }

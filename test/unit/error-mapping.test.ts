@@ -17,4 +17,20 @@ describe('error mapping', () => {
     assert.equal(shed.headers['Retry-After'], '1');
     assert.equal(shed.shedReason, 'db_pool_timeout');
   });
+
+  it('when MySQL shuts down, drops the connection or outlives the client deadline, then 503 with the reason, never 500', () => {
+    const reasonOf = (fields: Record<string, unknown>) => {
+      const response = toErrorResponse(Object.assign(new Error('x'), fields));
+      return `${response.status} ${response.shedReason ?? ''}`;
+    };
+    assert.equal(reasonOf({ errno: 1053, code: 'ER_SERVER_SHUTDOWN' }), '503 db_unavailable');
+    assert.equal(reasonOf({ errno: 1927, code: 'ER_CONNECTION_KILLED' }), '503 db_unavailable');
+    assert.equal(reasonOf({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true }), '503 db_unavailable');
+    assert.equal(reasonOf({ code: 'SOMETHING_NEW', fatal: true }), '503 db_unavailable');
+    assert.equal(reasonOf({ code: 'EHOSTUNREACH' }), '503 db_unavailable');
+    assert.equal(reasonOf({ code: 'PROTOCOL_SEQUENCE_TIMEOUT' }), '503 db_statement_timeout');
+    assert.equal(reasonOf({ errno: 1213, code: 'ER_LOCK_DEADLOCK' }), '503 db_deadlock');
+    // A statement error of the application's own making stays a logged 500.
+    assert.equal(reasonOf({ errno: 1064, code: 'ER_PARSE_ERROR' }), '500 ');
+  });
 });
