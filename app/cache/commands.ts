@@ -345,6 +345,28 @@ export class CacheCommands {
     return undefined;
   }
 
+  /**
+   * A page hit without a script: GET of the epoch and HGET of the page, sent in one write
+   * (auto-pipelining) and answered by two native commands. Not atomic, and it need not be: the
+   * page read belongs to the epoch the GET saw, and once that epoch is no longer current nothing is
+   * stored or dropped under it any more, so the HGET sees that epoch's page as it was at the GET
+   * (or finds it gone, and the caller takes the script path). 'absent' also covers Redis holding
+   * no epoch at all (the script path starts one).
+   */
+  async peekPage(
+    scope: CallScope,
+    logical: string,
+    field: string,
+  ): Promise<{ status: 'hit'; page: Buffer } | { status: 'absent' } | EpochMoved> {
+    const [epoch, page] = await Promise.all([
+      this.client.get(scope.epochKey),
+      this.client.hgetBuffer(scope.keys(logical).data, field),
+    ]);
+    if (epoch === null) return { status: 'absent' };
+    if (epoch !== scope.epoch) return { moved: true, epoch };
+    return page === null ? { status: 'absent' } : { status: 'hit', page };
+  }
+
   async readPage(scope: CallScope, logical: string, field: string): Promise<PageRead | EpochMoved> {
     const entry = scope.keys(logical);
     const reply = await this.call(
