@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { originEntryProblem } from './http/cors-origins.js';
 
@@ -131,9 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     migrateOnStart: e.MIGRATE_ON_START,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
-    // scrypt is CPU-bound and takes 32 MiB while it runs: more hashes at once than cores only adds
-    // latency and memory; never more than libuv's threads either.
-    hashConcurrency: Math.min(e.UV_THREADPOOL_SIZE, availableParallelism()),
+    // As many hashes at once as libuv has threads: a queue wait counts against the hasher's 2 s
+    // deadline, a hash in progress does not, so fewer slots than threads shed bursts of sign-ups
+    // sooner without hashing any faster.
+    hashConcurrency: e.UV_THREADPOOL_SIZE,
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
     corsMaxAgeSeconds: e.CORS_MAX_AGE_SECONDS,
     trustedProxyCount: e.TRUSTED_PROXY_COUNT,
