@@ -68,14 +68,17 @@ export const cacheKeys = {
   indexFavorites: (userId: number) => `idx:fav:${userId}`,
   /** Users a user follows (score = followee id): "following" on every author shown to them. */
   following: (userId: number) => `following:${userId}`,
-  /** Every list page's answer as anonymous readers see it: a hash, one field per page. */
+  /** Every article page's answer (lists and single articles) as anonymous readers see it: a hash, one field per page. */
   listPages: () => 'pages',
 } as const;
 
+/** What pages are built from: article entries and bodies, slugs, id indexes and author profiles. */
+const PAGE_SOURCES = ['article:', 'article_body:', 'slug:', 'idx:', 'profile:'];
+
 /**
- * List pages are built from article entries, id indexes and author profiles: a write that touches
- * any of those drops every page (RedisCache.afterWrite adds the drop, so no writer can forget it).
+ * A write that touches anything pages are built from drops every page (RedisCache.afterWrite adds
+ * the drop, so no writer can forget it).
  */
 export function listPagesDependOn(logical: string): boolean {
-  return logical.startsWith('article:') || logical.startsWith('idx:') || logical.startsWith('profile:');
+  return PAGE_SOURCES.some((prefix) => logical.startsWith(prefix));
 }

@@ -5,8 +5,13 @@ import { isMoved, type RedisLink } from './redis-link.js';
 import { SingleFlight } from './single-flight.js';
 import { jitter, type EngineTimings } from './timings.js';
 
-/** Pages stored at most at once: any string names a filter, and made-up ones must not grow Redis. */
-const MAX_PAGES = 2000;
+/**
+ * Pages stored at most at once, and the largest page stored: any string names a filter, and
+ * made-up ones must not grow Redis; an article's body may be 100,000 characters. Bounded by
+ * about MAX_PAGES x MAX_PAGE_BYTES (64 MB); a larger answer is assembled each time.
+ */
+const MAX_PAGES = 1000;
+const MAX_PAGE_BYTES = 64 * 1024;
 
 interface BuiltPage {
   page: Buffer;
@@ -15,8 +20,8 @@ interface BuiltPage {
 }
 
 /**
- * Whole answers of list pages (the JSON text), so a warm anonymous list is one Redis round trip (a
- * GET and an HGET, no script) and one write of bytes. Its lookups are counted in cache_page_lookups_total, not in the entry caches'
+ * Whole answers of article reads (lists and single articles, the JSON text), so a warm anonymous
+ * read is one Redis round trip (a GET and an HGET, no script) and one write of bytes. Its lookups are counted in cache_page_lookups_total, not in the entry caches'
  * hit ratio: a page miss is assembled from those caches, and their ratio says what MySQL is spared.
  * Requests that wait on another's build count in cache_fills_coalesced_total{cache="list_page"}. All pages live in one hash that every write touching an article, an index or a
  * profile drops (RedisCache.afterWrite): pages are built from exactly those entries. A page is
@@ -70,6 +75,7 @@ export class PageStore {
     }
     const built = await this.flights.start([lookup.key], async () => {
       const page = await lookup.build();
+      if (Buffer.byteLength(page) > MAX_PAGE_BYTES) return { page: Buffer.from(page), verified: false };
       const stored = await this.link
         .run(
           (scripts, scope) =>

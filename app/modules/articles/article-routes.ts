@@ -4,8 +4,8 @@ import { optionalUser, requireUser } from '../../http/auth.js';
 import { requestBody } from '../../http/body.js';
 import { parseInput } from '../../http/validation.js';
 import { CreateArticleRequest, ListArticlesQuery, PageQuery, UpdateArticleRequest } from './article-schemas.js';
-import { listArticlesJson } from './article-list-page.js';
-import { createArticle, deleteArticle, favorite, feed, getArticle, updateArticle } from './article-service.js';
+import { getArticleJson, listArticlesJson } from './article-pages.js';
+import { createArticle, deleteArticle, favorite, feed, updateArticle } from './article-service.js';
 
 export function articleRoutes(deps: AppDeps): Router {
   const router = new Router();
@@ -30,7 +30,8 @@ export function articleRoutes(deps: AppDeps): Router {
   });
 
   router.get('/articles/:slug', async (ctx) => {
-    ctx.body = { article: await getArticle(deps, ctx.params.slug ?? '', optionalUser(ctx)?.id) };
+    ctx.type = 'application/json';
+    ctx.body = await getArticleJson(deps, ctx.params.slug ?? '', optionalUser(ctx)?.id);
   });
 
   router.put('/articles/:slug', async (ctx) => {

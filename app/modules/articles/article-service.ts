@@ -145,7 +145,12 @@ export async function feed(deps: AppDeps, input: PageInput, viewerId: number): P
   return { articles: presented.map((p) => p.summary), articlesCount: page.total };
 }
 
-export async function getArticle(deps: AppDeps, slug: string, viewerId: number | undefined): Promise<Article> {
+/** An article and the ids behind it (for the page cache). */
+export async function getArticleWithIds(
+  deps: AppDeps,
+  slug: string,
+  viewerId: number | undefined,
+): Promise<{ article: Article; id: number; authorId: number }> {
   const id = await cachedArticleIdBySlug(deps, slug);
   if (id === undefined) throw notFound('article');
   const [found, body] = await Promise.all([cachedArticles(deps, [id]), cachedArticleBody(deps, id)]);
@@ -153,7 +158,11 @@ export async function getArticle(deps: AppDeps, slug: string, viewerId: number |
   if (article?.slug !== slug || body === undefined) throw notFound('article');
   const [presented] = await present(deps, [article], viewerId);
   if (!presented) throw notFound('article');
-  return { ...presented.summary, body };
+  return { article: { ...presented.summary, body }, id, authorId: article.authorId };
+}
+
+export async function getArticle(deps: AppDeps, slug: string, viewerId: number | undefined): Promise<Article> {
+  return (await getArticleWithIds(deps, slug, viewerId)).article;
 }
 
 /**
