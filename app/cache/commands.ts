@@ -172,16 +172,18 @@ return {'miss', redis.call('GET', KEYS[3]) or ''}
 `;
 
 /**
- * KEYS: epoch, pages, version. Stores a page only if no write dropped the pages since its miss
- * read the version, and only while the hash holds fewer than maxPages pages (made-up filters
- * must not grow it without bound). The hash expires ttlMs after its first page. Reply: 1 or 0.
+ * KEYS: epoch, pages, version; ARGV[2]: the page itself (kilobytes of text: passed as it is rather
+ * than escaped into the payload and decoded by cjson). Stores a page only if no write dropped the
+ * pages since its miss read the version, and only while the hash holds fewer than maxPages pages
+ * (made-up filters must not grow it without bound). The hash expires ttlMs after its first page.
+ * Reply: 1 or 0.
  */
 const STORE_PAGE = `${PRELUDE}
 if current_epoch(false) ~= p.epoch then return 0 end
 if (redis.call('GET', KEYS[3]) or '') ~= p.version then return 0 end
 if redis.call('HLEN', KEYS[2]) >= p.maxPages then return 0 end
 local created = redis.call('EXISTS', KEYS[2]) == 0
-redis.call('HSET', KEYS[2], p.field, p.value)
+redis.call('HSET', KEYS[2], p.field, ARGV[2])
 if created then redis.call('PEXPIRE', KEYS[2], p.ttlMs) end
 return 1
 `;
@@ -392,26 +394,30 @@ export class CacheCommands {
     page: { field: string; version: string; value: string; ttlMs: number; maxPages: number },
   ): Promise<boolean> {
     const entry = scope.keys(logical);
-    const reply = await this.call('blogCacheStorePage', [scope.epochKey, entry.data, entry.version], {
-      epoch: scope.epoch,
-      ...page,
-    });
+    const { value, ...rest } = page;
+    const keys = [scope.epochKey, entry.data, entry.version];
+    const reply = await this.call('blogCacheStorePage', keys, { epoch: scope.epoch, ...rest }, 'strings', value);
     if (reply !== 0 && reply !== 1) throw new UnexpectedReply('blogCacheStorePage', reply);
     return reply === 1;
   }
 
-  /** Runs a script; `buffers` asks for bulk replies as Buffers (ioredis's <name>Buffer variant). */
+  /**
+   * Runs a script: keys, the JSON payload as ARGV[1], and a bulk value as ARGV[2] where a script
+   * takes one. `buffers` asks for bulk replies as Buffers (ioredis's <name>Buffer variant).
+   */
   private call(
     name: ScriptName,
     keys: readonly string[],
     payload: object,
     reply: 'strings' | 'buffers' = 'strings',
+    bulk?: string,
   ): Promise<unknown> {
     // defineCommand adds the methods at run time; this is the one place that reaches for them.
     const commands = this.client as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
     const command = commands[reply === 'buffers' ? `${name}Buffer` : name];
     if (!command) throw new Error(`script ${name} is not defined`);
-    return command.call(this.client, keys.length, ...keys, JSON.stringify(payload));
+    const args = [keys.length, ...keys, JSON.stringify(payload)];
+    return command.call(this.client, ...(bulk === undefined ? args : [...args, bulk]));
   }
 }
 

@@ -15,8 +15,6 @@ const MAX_PAGE_BYTES = 64 * 1024;
 
 interface BuiltPage {
   page: Buffer;
-  /** Stored under an unchanged version, so no write raced the build. */
-  verified: boolean;
 }
 
 /**
@@ -65,18 +63,22 @@ export class PageStore {
       return read.page;
     }
     cachePageLookups.inc({ result: 'miss' });
-    const running = this.flights.current(lookup.key);
+    // One build per page and version: a request that missed at the same version as a running
+    // build may use that build even if its store is refused (a write came after both misses):
+    // every write acknowledged before this request started had bumped the version before the
+    // build's miss, so the build reflects it. After such a write, misses see a new version and
+    // start a new build; the old one is no longer joined. No rebuild per waiting request.
+    const flightKey = `${lookup.key}\0${read.version}`;
+    const running = this.flights.current(flightKey);
     if (running) {
       // Stampede protection at work, counted with the entry caches' joins.
       cacheFillsCoalesced.inc({ cache: 'list_page' });
-      const joined = await running;
-      // A joined build may have read entries before a write we must see: use it only if verified.
-      return joined.verified ? joined.page : Buffer.from(await lookup.build());
+      return (await running).page;
     }
-    const built = await this.flights.start([lookup.key], async () => {
+    const built = await this.flights.start([flightKey], async () => {
       const page = await lookup.build();
-      if (Buffer.byteLength(page) > MAX_PAGE_BYTES) return { page: Buffer.from(page), verified: false };
-      const stored = await this.link
+      if (Buffer.byteLength(page) > MAX_PAGE_BYTES) return { page: Buffer.from(page) };
+      await this.link
         .run(
           (scripts, scope) =>
             scripts.storePage(scope, logical, {
@@ -89,7 +91,7 @@ export class PageStore {
           { op: 'page_store', purpose: 'read', epoch },
         )
         .catch(() => false);
-      return { page: Buffer.from(page), verified: stored === true };
+      return { page: Buffer.from(page) };
     });
     return built.page;
   }
