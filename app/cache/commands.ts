@@ -369,6 +369,29 @@ export class CacheCommands {
     return page === null ? { status: 'absent' } : { status: 'hit', page };
   }
 
+  /**
+   * Which of ids are in a complete index, without a script: GET of the epoch and ZMSCORE of the
+   * completion member and the ids, in one write. Safe without MULTI for the reason peekPage is
+   * (an index is edited only in the current epoch); 'absent' when the index is not complete in
+   * Redis (no completion member) or Redis holds no epoch: the caller takes the script path.
+   */
+  async peekMembers(
+    scope: CallScope,
+    logical: string,
+    ids: readonly number[],
+  ): Promise<{ status: 'hit'; flags: boolean[] } | { status: 'absent' } | EpochMoved> {
+    const [epoch, scores] = await Promise.all([
+      this.client.get(scope.epochKey),
+      this.client.zmscore(scope.keys(logical).data, INDEX_COMPLETE_MEMBER, ...ids),
+    ]);
+    if (epoch === null) return { status: 'absent' };
+    if (epoch !== scope.epoch) return { moved: true, epoch };
+    const [complete, ...flags] = scores;
+    return complete === null || complete === undefined
+      ? { status: 'absent' }
+      : { status: 'hit', flags: flags.map((s) => s !== null) };
+  }
+
   async readPage(scope: CallScope, logical: string, field: string): Promise<PageRead | EpochMoved> {
     const entry = scope.keys(logical);
     const reply = await this.call(
