@@ -16,6 +16,10 @@ const SLO = 'namespace="$namespace",service="$job"';
 /** cAdvisor / kube-state-metrics series of the API containers. */
 const POD = 'namespace="$namespace",pod=~"$job-[a-z0-9]+-[a-z0-9]+",container="api"';
 const RI = '$__rate_interval';
+/** Shed reasons that are 503s: rate_limited is a 429 (a client over its budget). */
+const NOT_RATE_LIMITED = 'reason!="rate_limited"';
+/** The transaction statements of db_query_duration_seconds. */
+const TX = 'operation=~"transaction[.](begin|commit|rollback)"';
 
 interface Target {
   expr: string;
@@ -41,6 +45,13 @@ const quantiles = (metric: string, sel: string, by = ''): Target[] =>
       `p${q * 100}${by ? ` {{${by}}}` : ''}`,
     ),
   );
+/**
+ * `sum by (BY) (PART)`, or 0 for each BY value of ALL that has no PART series yet (a route without
+ * any 5xx): a healthy service shows 0, not "No data", as the availability SLI recording rule does.
+ */
+const orZero = (part: string, all: string, by: string): string => `sum by (${by}) (${part}) or 0 * sum by (${by}) (${all})`;
+/** PART / ALL per BY, 0 where PART has no series yet. */
+const orZeroRatio = (part: string, all: string, by: string): string => `(${orZero(part, all, by)}) / sum by (${by}) (${all})`;
 const hitRatio = `sum by (cache) (rate(redis_cache_hits_total{${S}}[${RI}]))
 /
 (sum by (cache) (rate(redis_cache_hits_total{${S}}[${RI}])) + sum by (cache) (rate(redis_cache_misses_total{${S}}[${RI}])))`;
@@ -119,10 +130,15 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
       },
       {
         title: '5xx ratio by route',
+        description: 'A route without any 5xx yet shows 0 (the `or 0 * ...` fallback), as the availability SLI does.',
         unit: 'percentunit',
         targets: [
           t(
-            `sum by (route) (rate(http_requests_total{${S},status=~"5.."}[${RI}])) / sum by (route) (rate(http_requests_total{${S}}[${RI}]))`,
+            orZeroRatio(
+              `rate(http_requests_total{${S},status=~"5.."}[${RI}])`,
+              `rate(http_requests_total{${S}}[${RI}])`,
+              'route',
+            ),
             '{{route}}',
           ),
         ],
@@ -140,8 +156,22 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
       { title: 'In-flight requests', targets: [t(`sum by (pod) (http_requests_in_flight{${S}})`, '{{pod}}')] },
       {
         title: 'Shed requests (503) by reason',
+        description: 'Requests refused with 503 and Retry-After to protect the database and the event loop.',
         unit: 'reqps',
-        targets: [t(`sum by (reason) (rate(http_requests_shed_total{${S}}[${RI}]))`, '{{reason}}')],
+        targets: [t(`sum by (reason) (rate(http_requests_shed_total{${S},${NOT_RATE_LIMITED}}[${RI}]))`, '{{reason}}')],
+      },
+      {
+        title: 'Rate limited (429) by route',
+        description:
+          'Clients over their per-client budget (RATE_LIMIT_*), refused with 429 and Retry-After. Not counted in the SLIs (slo.excludeMatcher): a flood of them would dilute the 5xx ratio.',
+        unit: 'reqps',
+        targets: [
+          t(`sum(rate(http_requests_shed_total{${S},reason="rate_limited"}[${RI}]))`, 'rate limited (all routes)'),
+          t(
+            orZero(`rate(http_requests_total{${S},status="429"}[${RI}])`, `rate(http_requests_total{${S}}[${RI}])`, 'route'),
+            '429 {{route}}',
+          ),
+        ],
       },
     ],
   },
@@ -169,6 +199,28 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
         unit: 'ops',
         targets: [t(`sum by (op) (rate(cache_errors_total{${S}}[${RI}]))`, '{{op}}')],
       },
+      {
+        title: 'Page cache: whole list pages',
+        description:
+          "Anonymous list pages served whole from Redis (hit) or built and stored (miss); coalesced: requests that waited for another request's build of the same page.",
+        unit: 'ops',
+        targets: [
+          t(`sum by (result) (rate(cache_page_lookups_total{${S}}[${RI}]))`, '{{result}}'),
+          t(`sum(rate(cache_fills_coalesced_total{${S},cache="list_page"}[${RI}]))`, 'coalesced'),
+        ],
+      },
+      {
+        title: 'Page cache hit ratio',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        targets: [
+          t(
+            `sum(rate(cache_page_lookups_total{${S},result="hit"}[${RI}])) / sum(rate(cache_page_lookups_total{${S}}[${RI}]))`,
+            'hit ratio',
+          ),
+        ],
+      },
     ],
   },
   database: {
@@ -189,7 +241,8 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
         unit: 'reqps',
         targets: [
           t(`sum(rate(db_pool_acquire_timeouts_total{${S}}[${RI}]))`, 'acquire timeouts'),
-          t(`sum by (reason) (rate(http_requests_shed_total{${S}}[${RI}]))`, 'shed {{reason}}'),
+          // 429s of rate limiting are a client over its budget, not a database symptom
+          t(`sum by (reason) (rate(http_requests_shed_total{${S},${NOT_RATE_LIMITED}}[${RI}]))`, 'shed {{reason}}'),
         ],
       },
       {
@@ -218,6 +271,21 @@ export const DASHBOARDS: Record<string, { title: string; description: string; pa
           t(
             `histogram_quantile(0.99, sum by (operation, le) (rate(db_query_duration_seconds_bucket{${S}}[${RI}])))`,
             '{{operation}}',
+          ),
+        ],
+      },
+      {
+        title: 'Transactions: begin, commit, rollback',
+        description: 'A commit waits for the fsync of the redo log: its p99 is the durable-write floor of every write.',
+        unit: 's',
+        targets: [
+          t(
+            `histogram_quantile(0.99, sum by (operation, le) (rate(db_query_duration_seconds_bucket{${S},${TX}}[${RI}])))`,
+            'p99 {{operation}}',
+          ),
+          t(
+            `sum by (operation) (rate(db_query_duration_seconds_sum{${S},${TX}}[${RI}])) / sum by (operation) (rate(db_query_duration_seconds_count{${S},${TX}}[${RI}]))`,
+            'mean {{operation}}',
           ),
         ],
       },

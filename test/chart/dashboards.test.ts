@@ -9,13 +9,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { renderChart, ruleGroups, type K8sObject } from '../../scripts/chart-render.js';
 import { DASHBOARD_DIR, renderDashboardFiles } from '../../scripts/chart-dashboards.js';
-import { checkExpressions } from '../rules/promtool.js';
+import { checkExpressions, findPromtool3 } from '../rules/promtool.js';
 import { metricNames, substituteGrafanaVariables } from './promql-names.js';
-import { KUBE_METRICS, designMetrics, promClientDefaultMetrics } from './metric-catalog.js';
+import { KUBE_METRICS, PROMETHEUS_METRICS, designMetrics, promClientDefaultMetrics } from './metric-catalog.js';
 
 interface Dashboard {
   uid: string;
-  templating: { list: { name: string; type: string; query?: unknown }[] };
+  title: string;
+  links: { url: string }[];
+  templating: { list: { name: string; type: string; query?: unknown; current?: { value?: string } }[] };
   panels: { title: string; datasource: { uid: string }; targets: { expr: string; datasource: { uid: string } }[] }[];
 }
 
@@ -32,7 +34,13 @@ const recorded = ruleGroups(objects).flatMap((g) => g.rules.flatMap((r) => (r.re
 describe('dashboards', () => {
   let allowed: Set<string>;
   before(async () => {
-    allowed = new Set([...designMetrics(), ...(await promClientDefaultMetrics()), ...KUBE_METRICS, ...recorded]);
+    allowed = new Set([
+      ...designMetrics(),
+      ...(await promClientDefaultMetrics()),
+      ...KUBE_METRICS,
+      ...PROMETHEUS_METRICS,
+      ...recorded,
+    ]);
   });
 
   it('the committed JSON is what scripts/chart-dashboards.ts generates', () => {
@@ -47,14 +55,50 @@ describe('dashboards', () => {
     }
   });
 
-  it('ships SLO, traffic, cache, database and runtime dashboards as sidecar ConfigMaps', () => {
+  it('ships SLO, traffic, cache, database and runtime dashboards as sidecar ConfigMaps, uids of this release', () => {
+    // release blog-api in namespace blog: uid <namespace>-<fullname>-<name>
     assert.deepEqual(dashboards.map((d) => d.uid).sort(), [
-      'blog-api-cache',
-      'blog-api-database',
-      'blog-api-runtime',
-      'blog-api-slo',
-      'blog-api-traffic',
+      'blog-blog-api-cache',
+      'blog-blog-api-database',
+      'blog-blog-api-runtime',
+      'blog-blog-api-slo',
+      'blog-blog-api-traffic',
     ]);
+    // the sidecar writes every data key into one folder: the file name is the uid
+    assert.deepEqual(configMaps.flatMap((cm) => Object.keys(cm.data)).sort(), dashboards.map((d) => `${d.uid}.json`).sort());
+  });
+
+  it('two releases in one Grafana collide nowhere: uids, file names, titles; links and variables point at each release', () => {
+    const other = renderChart({ release: 'shop', namespace: 'prod', valuesFiles: ['ci/default-values.yaml'] });
+    const theirs = other
+      .filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')
+      .flatMap((cm) => Object.entries((cm as K8sObject & { data: Record<string, string> }).data));
+    const mine = configMaps.flatMap((cm) => Object.entries(cm.data));
+    const keys = [...theirs, ...mine].map(([k]) => k);
+    assert.equal(new Set(keys).size, keys.length, keys.join(' '));
+    const parsed = theirs.map(([, json]) => JSON.parse(json) as Dashboard);
+    const uids = new Set([...parsed.map((d) => d.uid), ...dashboards.map((d) => d.uid)]);
+    assert.equal(uids.size, 10);
+    for (const d of parsed) {
+      assert.match(d.uid, /^prod-shop-blog-api-/);
+      assert.match(d.title, /\(prod\/shop-blog-api\)$/);
+      for (const l of d.links) assert.match(l.url, /^\/d\/prod-shop-blog-api-[a-z]+\/prod-shop-blog-api-[a-z]+\?/);
+      const current = (name: string) => d.templating.list.find((v) => v.name === name)?.current?.value;
+      assert.equal(current('namespace'), 'prod');
+      assert.equal(current('job'), 'shop-blog-api');
+    }
+  });
+
+  it("a uid past Grafana's 40 characters is shortened with a hash, still one per release", () => {
+    const uidsOf = (release: string) =>
+      renderChart({ release, namespace: 'a-rather-long-namespace-name', valuesFiles: ['ci/default-values.yaml'] })
+        .filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')
+        .flatMap((cm) => Object.values((cm as K8sObject & { data: Record<string, string> }).data))
+        .map((json) => (JSON.parse(json) as Dashboard).uid);
+    const a = uidsOf('storefront-production');
+    const b = uidsOf('storefront-production-eu');
+    for (const uid of [...a, ...b]) assert.ok(uid.length <= 40, uid);
+    assert.equal(new Set([...a, ...b]).size, 10);
   });
 
   it('queries every panel through the ${datasource} variable', () => {
@@ -71,7 +115,7 @@ describe('dashboards', () => {
   });
 
   it('the SLO dashboard shows success vs objective, budget remaining, burn rates and latency quantiles', () => {
-    const slo = dashboards.find((d) => d.uid === 'blog-api-slo');
+    const slo = dashboards.find((d) => d.uid === 'blog-blog-api-slo');
     const all = JSON.stringify(slo?.panels.map((p) => p.targets.map((t) => t.expr)));
     for (const needle of [
       'slo:objective:ratio',
@@ -87,6 +131,18 @@ describe('dashboards', () => {
   it('every dashboard query parses as PromQL (promtool 2.42)', () => {
     assert.ok(exprs.length >= 30, `only ${exprs.length} queries`);
     const res = checkExpressions(exprs.map((e) => substituteGrafanaVariables(e.expr)));
+    assert.equal(res.status, 0, res.output);
+    assert.match(res.output, new RegExp(`SUCCESS: ${exprs.length} rules found`));
+  });
+
+  const found3 = findPromtool3();
+  const skip3 = 'bin' in found3 || process.env.BLOG_API_REQUIRE_PROMTOOL3 === '1' ? undefined : found3.missing;
+  it('every dashboard query parses as PromQL (promtool 3)', { skip: skip3 }, () => {
+    assert.ok('bin' in found3, 'missing' in found3 ? found3.missing : '');
+    const res = checkExpressions(
+      exprs.map((e) => substituteGrafanaVariables(e.expr)),
+      found3.bin,
+    );
     assert.equal(res.status, 0, res.output);
     assert.match(res.output, new RegExp(`SUCCESS: ${exprs.length} rules found`));
   });

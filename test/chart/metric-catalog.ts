@@ -13,6 +13,7 @@ const DESIGN_COUNTERS_GAUGES = [
   'redis_cache_hits_total',
   'redis_cache_misses_total',
   'cache_fills_coalesced_total',
+  'cache_page_lookups_total',
   'cache_errors_total',
   'db_pool_connections',
   'db_pool_waiting',
@@ -34,6 +35,9 @@ export const KUBE_METRICS = [
   'kube_pod_container_status_restarts_total', // kube-state-metrics
   'kube_deployment_status_replicas_available', // kube-state-metrics
 ];
+
+/** Series Prometheus writes itself: `up` of every target (BlogApiTargetDown). */
+export const PROMETHEUS_METRICS = ['up'];
 
 const histogramSeries = (name: string) => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
 

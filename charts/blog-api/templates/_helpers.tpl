@@ -97,3 +97,25 @@ registry for an image that exists only on the node; else IfNotPresent.
 {{- include "blog-api.pullPolicy" .Values.image }}
 {{- end }}
 {{- end }}
+
+{{/*
+Dashboard uid of this release: dict "root" $ "name" "slo". `<prefix>-<name>`, the prefix being
+dashboards.uidPrefix or `<namespace>-<fullname>`, so that two releases in one Grafana never share
+a uid; Grafana allows 40 characters, so a longer one keeps 20 of the prefix plus a hash of it.
+*/}}
+{{- define "blog-api.dashboardUid" -}}
+{{- $root := .root }}
+{{- $prefix := $root.Values.dashboards.uidPrefix | default (printf "%s-%s" $root.Release.Namespace (include "blog-api.fullname" $root)) }}
+{{- $uid := printf "%s-%s" $prefix .name }}
+{{- if gt (len $uid) 40 }}
+{{- $uid = printf "%s-%s-%s" ($prefix | trunc 20 | trimSuffix "-") ($prefix | sha256sum | trunc 8) .name }}
+{{- end }}
+{{- $uid }}
+{{- end }}
+
+{{/* Link to one of this release's dashboards, its variables set: dict "root" $ "name" "slo". */}}
+{{- define "blog-api.dashboardUrl" -}}
+{{- $root := .root }}
+{{- $uid := include "blog-api.dashboardUid" . }}
+{{- printf "%s/d/%s/%s?var-namespace=%s&var-job=%s" (trimSuffix "/" $root.Values.prometheusRule.grafanaUrl) $uid $uid $root.Release.Namespace (include "blog-api.fullname" $root) }}
+{{- end }}

@@ -18,7 +18,9 @@ labels slo, service and namespace, so several releases can share one Prometheus.
 {{/* The SLO definitions: name, objective (percent), error-ratio expression with WINDOW to fill in. */}}
 {{- define "blog-api.slo.definitions" -}}
 {{- $sel := include "blog-api.slo.selector" . }}
+{{- /* the requests the SLIs count: this release's, API routes, minus slo.excludeMatcher (429s) */}}
 {{- $routes := .Values.slo.routeMatcher }}
+{{- with .Values.slo.excludeMatcher }}{{ $routes = printf "%s,%s" $routes . }}{{ end }}
 {{- if .Values.slo.availability.enabled }}
 - name: availability
   alert: BlogApiAvailabilityBudgetBurn
@@ -35,13 +37,18 @@ labels slo, service and namespace, so several releases can share one Prometheus.
     sum(rate(http_requests_total{{ printf "{%s,%s}" $sel $routes }}[WINDOW]))
 {{- end }}
 {{- if .Values.slo.latency.enabled }}
+{{- /* Prometheus 3 normalises le at scrape time (le="1" becomes "1.0"; 0.4 stays "0.4"): an
+     integral threshold matches either spelling, so the rules work on 2.x and 3.x alike. */}}
+{{- $t := .Values.slo.latency.thresholdSeconds | float64 }}
+{{- $le := printf "le=%q" (printf "%v" $t) }}
+{{- if eq $t (floor $t) }}{{ $le = printf "le=~%q" (printf "%v|%v.0" $t $t) }}{{ end }}
 - name: latency
   alert: BlogApiLatencyBudgetBurn
   objective: {{ .Values.slo.latency.objective }}
   what: {{ printf "requests slower than %vs" .Values.slo.latency.thresholdSeconds }}
   errorRatio: |-
     1 - (
-      sum(rate(http_request_duration_seconds_bucket{{ printf "{%s,%s,le=\"%v\"}" $sel $routes .Values.slo.latency.thresholdSeconds }}[WINDOW]))
+      sum(rate(http_request_duration_seconds_bucket{{ printf "{%s,%s,%s}" $sel $routes $le }}[WINDOW]))
       /
       sum(rate(http_request_duration_seconds_count{{ printf "{%s,%s}" $sel $routes }}[WINDOW]))
     )
@@ -71,7 +78,7 @@ labels slo, service and namespace, so several releases can share one Prometheus.
 {{- $base := "5m" }}
 {{- if not (has "5m" $windows) }}{{ $base = first $windows }}{{ end }}
 {{- $runbook := .Values.prometheusRule.runbookBaseUrl }}
-{{- $dashboard := printf "%s/d/blog-api-slo/blog-api-slo?var-namespace=%s&var-job=%s" (trimSuffix "/" .Values.prometheusRule.grafanaUrl) $ns $service }}
+{{- $dashboard := include "blog-api.dashboardUrl" (dict "root" . "name" "slo") }}
 {{- range $slo := include "blog-api.slo.definitions" . | fromYamlArray }}
 {{- $budget := round (subf 1 (divf $slo.objective 100)) 10 }}
 {{- $m := include "blog-api.slo.seriesMatchers" (dict "slo" $slo.name "root" $root) }}
@@ -132,6 +139,7 @@ labels slo, service and namespace, so several releases can share one Prometheus.
         severity: {{ $severity }}
         slo: {{ $slo.name }}
         namespace: {{ $ns }}
+        {{- include "blog-api.rule.extraLabels" $root }}
       annotations:
         summary: {{ printf "%s SLO of %s is burning its error budget too fast (%s)" (title $slo.name) $service $class | quote }}
         description: >-
@@ -139,7 +147,28 @@ labels slo, service and namespace, so several releases can share one Prometheus.
           {{- range $i, $p := $pairs }}{{ if $i }} or{{ end }}{{ printf " %vx budget" $p.factor }} over {{ $p.long }} and {{ $p.short }}{{ end }}.
         runbook_url: {{ printf "%s#%s" $runbook (lower $slo.alert) | quote }}
         dashboard: {{ $dashboard | quote }}
+        {{- include "blog-api.rule.extraAnnotations" $root }}
     {{- end }}
     {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+prometheusRule.additionalRuleLabels and additionalRuleAnnotations, as YAML lines to append to an
+alert's labels or annotations (at the indentation of the rule templates); the chart's own keys
+win (they are left out here).
+*/}}
+{{- define "blog-api.rule.extraLabels" -}}
+{{- range $k, $v := .Values.prometheusRule.additionalRuleLabels }}
+{{- if not (has $k (list "severity" "slo" "namespace")) }}
+{{- printf "\n        %s: %s" $k ($v | quote) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- define "blog-api.rule.extraAnnotations" -}}
+{{- range $k, $v := .Values.prometheusRule.additionalRuleAnnotations }}
+{{- if not (has $k (list "summary" "description" "runbook_url" "dashboard")) }}
+{{- printf "\n        %s: %s" $k ($v | quote) }}
+{{- end }}
 {{- end }}
 {{- end }}
