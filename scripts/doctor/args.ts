@@ -19,7 +19,8 @@ Explains what is wrong with a blog-api deployment. Reads the cluster through you
 (like kubectl) and checks, with a fix for each failure:
   - the Deployment is available, its pods are ready, and containers do not restart
   - the Service has the http and metrics ports and ready endpoints
-  - the migration hook Job succeeded
+  - the migrations were applied (the migrate init container of the API pods, with its error
+    when it failed; the hook Job of an older chart)
   - some Prometheus resource selects our ServiceMonitor and PrometheusRule (labels and namespace
     selectors, the usual kube-prometheus-stack pitfall), and the ServiceMonitor finds the Service
   - the Grafana dashboard sidecar's label and namespaces match our dashboard ConfigMaps

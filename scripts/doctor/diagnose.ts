@@ -1,6 +1,6 @@
 // Every check, in the order an operator would reason: workload, traffic, monitoring, alerts.
 import { grafanaDashboards } from './checks/grafana.js';
-import { migrationJob } from './checks/migration.js';
+import { migrations } from './checks/migration.js';
 import { alertsFiring, rulesLoaded, targetsUp } from './checks/prometheus-api.js';
 import { prometheusRuleSelected, serviceMonitorMatchesService, serviceMonitorSelected } from './checks/prometheus-selection.js';
 import { serviceEndpoints } from './checks/service.js';
@@ -12,7 +12,7 @@ export const CHECKS: readonly ((s: Snapshot) => CheckResult)[] = [
   podsReady,
   restarts,
   serviceEndpoints,
-  migrationJob,
+  migrations,
   serviceMonitorSelected,
   serviceMonitorMatchesService,
   prometheusRuleSelected,

@@ -3,6 +3,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { MIGRATE_CONTAINER, migrateFailed } from './checks/migration.js';
 import { selectingPrometheuses } from './checks/prometheus-selection.js';
 import { grafanaSidecars } from './grafana-sidecar.js';
 import type { Prometheus, PrometheusApiView, PrometheusRule, ServiceMonitor, Snapshot } from './types.js';
@@ -129,6 +130,18 @@ export async function collect(kc: KubeConfig, t: Target): Promise<Snapshot> {
     );
   }
 
+  // The log of a failed migrate init container (the previous run when it crash-loops).
+  const migrationLogs: Record<string, string> = {};
+  for (const pod of pods.items) {
+    const name = pod.metadata?.name;
+    const c = pod.status?.initContainerStatuses?.find((x) => x.name === MIGRATE_CONTAINER);
+    if (!name || !c || !migrateFailed(c)) continue;
+    const previous = !c.state?.terminated;
+    migrationLogs[name] = await core
+      .readNamespacedPodLog({ name, namespace, container: MIGRATE_CONTAINER, previous, tailLines: 40 })
+      .catch(() => '');
+  }
+
   const snapshot: Snapshot = {
     release: t.release,
     namespace,
@@ -139,6 +152,7 @@ export async function collect(kc: KubeConfig, t: Target): Promise<Snapshot> {
     endpointSlices,
     migrationJobs: jobs.items,
     migrationPods: migrationPods.items,
+    migrationLogs,
     serviceMonitors: serviceMonitors ?? [],
     prometheusRules: prometheusRules ?? [],
     prometheuses,

@@ -138,8 +138,11 @@ export interface Snapshot {
   pods: Pod[];
   service?: Service;
   endpointSlices: EndpointSlice[];
+  /** Hook Jobs of an older chart (the chart now migrates in the API pods' init container). */
   migrationJobs: Job[];
   migrationPods: Pod[];
+  /** Tail of the migrate init container's log, by pod name, for pods where it failed. */
+  migrationLogs?: Record<string, string>;
   serviceMonitors: ServiceMonitor[];
   prometheusRules: PrometheusRule[];
   /** Unset when the prometheus-operator CRDs are not installed. */

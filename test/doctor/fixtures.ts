@@ -386,3 +386,71 @@ export function snapshotWithApi(): { s: Snapshot; api: AnsweredApiView } {
   const api = prometheusApi();
   return { s: { ...healthySnapshot(), prometheusApi: api }, api };
 }
+
+/** The chart's migrate init container's status: done (exit 0), running, or failed and backing off. */
+export function withMigrate(pod: Pod, outcome: 'done' | 'running' | 'failed' | 'never-pull'): Pod {
+  const status = must(pod.status, 'the pod status');
+  const base = { name: 'migrate', image: 'blog-api:0.1.0', imageID: 'sha256:1', ready: outcome === 'done', restartCount: 0 };
+  const at = new Date('2026-05-01T10:00:00Z');
+  if (outcome === 'done') {
+    status.initContainerStatuses = [
+      { ...base, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at } } },
+    ];
+  } else if (outcome === 'running') {
+    status.initContainerStatuses = [{ ...base, state: { running: { startedAt: at } } }];
+  } else if (outcome === 'never-pull') {
+    status.initContainerStatuses = [
+      {
+        ...base,
+        image: 'localhost/blog-api:missing',
+        state: {
+          waiting: {
+            reason: 'ErrImageNeverPull',
+            message: 'Container image "localhost/blog-api:missing" is not present with pull policy of Never',
+          },
+        },
+      },
+    ];
+  } else {
+    status.initContainerStatuses = [
+      {
+        ...base,
+        restartCount: 3,
+        state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=migrate' } },
+        lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: at, finishedAt: at } },
+      },
+    ];
+    status.conditions = [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized' },
+      { type: 'Ready', status: 'False', reason: 'ContainersNotReady' },
+    ];
+    status.containerStatuses = [
+      {
+        name: 'api',
+        image: 'blog-api:0.1.0',
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        state: { waiting: { reason: 'PodInitializing' } },
+      },
+    ];
+  }
+  return pod;
+}
+
+/** What the migrate container logs when MySQL refuses its credentials (pino JSON, as the service logs). */
+export const ACCESS_DENIED_LOG = [
+  '> blog-api@0.1.0 migrate',
+  '> node dist/app/db/migrate-cli.js --wait-seconds=300',
+  JSON.stringify({
+    level: 60,
+    time: 1777629600000,
+    msg: 'migration failed',
+    err: {
+      type: 'Error',
+      message: "Access denied for user 'blog'@'10.244.0.31' (using password: YES)",
+      code: 'ER_ACCESS_DENIED_ERROR',
+    },
+  }),
+].join('\n');

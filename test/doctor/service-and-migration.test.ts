@@ -1,11 +1,20 @@
 // Service endpoints and the migration hook Job, on realistic objects (no cluster is used).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { migrationJob as checkMigration } from '../../scripts/doctor/checks/migration.js';
+import { migrations as checkMigration } from '../../scripts/doctor/checks/migration.js';
 import { serviceEndpoints } from '../../scripts/doctor/checks/service.js';
 import type { Snapshot } from '../../scripts/doctor/types.js';
 import { must } from '../helpers/must.js';
-import { crashLoopingPod, endpointSlice, failedMigrationPod, healthySnapshot, migrationJob, readyPod } from './fixtures.js';
+import {
+  ACCESS_DENIED_LOG,
+  crashLoopingPod,
+  endpointSlice,
+  failedMigrationPod,
+  healthySnapshot,
+  migrationJob,
+  readyPod,
+  withMigrate,
+} from './fixtures.js';
 
 /** The spec of the snapshot's Service, to edit. */
 const serviceSpec = (s: Snapshot) => must(must(s.service, 'the Service').spec, 'the Service spec');
@@ -79,5 +88,57 @@ describe('migrationJob', () => {
     const s = healthySnapshot();
     s.migrationJobs = [migrationJob('running')];
     assert.equal(checkMigration(s).status, 'warn');
+  });
+});
+
+describe('migrations in the migrate init container (the chart today)', () => {
+  it('when every pod ran it to completion, then it passes counting them', () => {
+    const s = healthySnapshot();
+    s.migrationJobs = [];
+    s.pods = [withMigrate(readyPod(), 'done'), withMigrate(readyPod('blog-api-7d9f8b6c5-b'), 'done')];
+    const r = checkMigration(s);
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /migrate init container of 2 pod/);
+  });
+  it('when it failed on the credentials, then it names the pod, the exit, the logged error and the credentials fix', () => {
+    const s = healthySnapshot();
+    s.migrationJobs = [];
+    const failing = withMigrate(crashLoopingPod('blog-api-5c4b-new'), 'failed');
+    s.pods = [withMigrate(readyPod(), 'done'), failing];
+    s.migrationLogs = { 'blog-api-5c4b-new': ACCESS_DENIED_LOG };
+    const r = checkMigration(s);
+    assert.equal(r.status, 'fail');
+    assert.match(r.detail, /blog-api-5c4b-new: init container migrate failed \(exit 1, 3 restarts\)/);
+    assert.match(r.detail, /Access denied for user 'blog'/);
+    assert.match(r.detail, /1 older pod\(s\) still serve/);
+    assert.match(r.fix ?? '', /refuses the credentials/);
+    assert.match(r.fix ?? '', /logs blog-api-5c4b-new -c migrate --previous/);
+  });
+  it('when the database never answered, then the fix is about reaching it', () => {
+    const s = healthySnapshot();
+    s.migrationJobs = [];
+    s.pods = [withMigrate(crashLoopingPod(), 'failed')];
+    s.migrationLogs = {
+      [s.pods[0]?.metadata?.name ?? '']: JSON.stringify({
+        level: 60,
+        msg: 'migration failed',
+        err: { message: 'connect ECONNREFUSED 10.96.0.9:3306', code: 'ECONNREFUSED' },
+      }),
+    };
+    assert.match(checkMigration(s).fix ?? '', /not reachable within migrations.waitSeconds/);
+  });
+  it('when it still runs, then it warns', () => {
+    const s = healthySnapshot();
+    s.migrationJobs = [];
+    s.pods = [withMigrate(crashLoopingPod(), 'running')];
+    assert.equal(checkMigration(s).status, 'warn');
+  });
+  it('when its image is missing on the node, then it warns that migrations did not start (the pod check names the image)', () => {
+    const s = healthySnapshot();
+    s.migrationJobs = [];
+    s.pods = [withMigrate(crashLoopingPod(), 'never-pull')];
+    const r = checkMigration(s);
+    assert.equal(r.status, 'warn');
+    assert.match(r.detail, /ErrImageNeverPull/);
   });
 });

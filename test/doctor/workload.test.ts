@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { deploymentAvailable, podsReady, restarts } from '../../scripts/doctor/checks/workload.js';
 import type { Pod } from '../../scripts/doctor/types.js';
 import { must } from '../helpers/must.js';
-import { crashLoopingPod, deployment, healthySnapshot, imagePullPod, readyPod } from './fixtures.js';
+import { crashLoopingPod, deployment, healthySnapshot, imagePullPod, readyPod, withMigrate } from './fixtures.js';
 
 /** A pod's status, to edit. */
 const statusOf = (pod: Pod) => must(pod.status, `the status of ${pod.metadata?.name ?? 'a pod'}`);
@@ -108,5 +108,16 @@ describe('restarts', () => {
     api.lastState = { terminated: { exitCode: 137, reason: 'OOMKilled' } };
     s.pods = [pod];
     assert.match(restarts(s).fix ?? '', /resources\.limits\.memory/);
+  });
+});
+
+describe('an image the node does not have (pull policy Never, the lab and kind/minikube local images)', () => {
+  it('when the migrate init container cannot start for it, then the pod check names the image and how to load it', () => {
+    const s = healthySnapshot();
+    s.pods = [readyPod(), withMigrate(crashLoopingPod('blog-api-5c4b-new'), 'never-pull')];
+    const r = podsReady(s);
+    assert.equal(r.status, 'fail');
+    assert.match(r.detail, /the node has no image localhost\/blog-api:missing and its pull policy is Never/);
+    assert.match(r.fix ?? '', /npm run lab:image/);
   });
 });

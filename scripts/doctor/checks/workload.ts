@@ -54,12 +54,18 @@ function containerProblem(pod: Pod, c: ContainerStatus, ns: string): { detail: s
             : `kubectl -n ${ns} logs ${podName} -c ${c.name} --previous; usual causes: DATABASE_URL unreachable, JWT_SECRET unset with NODE_ENV=production`,
       };
     }
+    case 'ErrImageNeverPull':
+      // imagePullPolicy Never (local images): the node simply does not have it
+      return {
+        detail: `${podName}/${c.name}: the node has no image ${c.image} and its pull policy is Never (${waiting.message ?? waiting.reason})`,
+        fix: `put the image on the node (the project's lab: npm run lab:image, or scripts/lab/import.sh ${c.image}; kind load docker-image; minikube image load), or set image.repository/image.tag to an image the nodes have`,
+      };
     case 'ImagePullBackOff':
     case 'ErrImagePull':
     case 'InvalidImageName':
       return {
         detail: `${podName}/${c.name} cannot pull ${c.image}: ${waiting.message ?? waiting.reason}`,
-        fix: 'load a local image into the cluster (kind load docker-image / minikube image load) or set image.repository, image.tag and image.pullPolicy',
+        fix: 'load a local image into the cluster (kind load docker-image / minikube image load; the lab: npm run lab:image) or set image.repository, image.tag and image.pullPolicy',
       };
     case 'CreateContainerConfigError':
       return {
@@ -97,7 +103,8 @@ export function podsReady(s: Snapshot): CheckResult {
       });
       continue;
     }
-    const containerIssue = (pod.status?.containerStatuses ?? [])
+    // init containers first: the migrate container runs the same image before the API starts
+    const containerIssue = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
       .map((c) => containerProblem(pod, c, s.namespace))
       .find((p) => p !== undefined);
     problems.push(
