@@ -60,6 +60,7 @@ export function createApp(deps: AppDeps, options: AppOptions): Koa {
   // Served without the token check and without a budget: a public, in-memory document.
   app.use(openApi.routes());
   app.use(api.routes());
-  app.use(api.allowedMethods({ throw: true }));
+  // Not throw: the router then sets the Allow header, and errorMiddleware writes the JSON body.
+  app.use(api.allowedMethods());
   return app;
 }

@@ -82,6 +82,11 @@ export function errorMiddleware(log: Logger): Middleware<ErrorState> {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new ApiError(404, { path: ['no such endpoint'] });
       }
+      // The router answered a known path with a method it does not serve (405, with Allow), or a
+      // method nobody serves (501): a JSON body; the Allow header stays.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        throw new ApiError(405, { method: ['not allowed'] });
+      }
     } catch (err) {
       const response = toErrorResponse(err);
       if (response.unexpected) log.error({ err, method: ctx.method, path: ctx.path }, 'unhandled error');

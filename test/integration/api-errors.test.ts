@@ -35,7 +35,8 @@ describe('error answers are always JSON with the right status', () => {
     assert.match(missing.headers.get('content-type') ?? '', /application\/json/);
     const method = await t.api<ErrorBody>('PATCH', '/api/tags');
     assert.equal(method.status, 405);
-    assert.ok(method.body.errors);
+    assert.deepEqual(method.body.errors, { method: ['not allowed'] });
+    assert.match(method.headers.get('allow') ?? '', /GET/, 'a 405 says which methods the path serves');
   });
 
   it('when the body is not an object or not JSON at all, then 422 names the envelope', async () => {
