@@ -75,10 +75,7 @@ describe('PrometheusRule as the chart renders it', () => {
   });
 
   it('when its alerts are listed, then they are exactly the alerts of design.md', () => {
-    assert.deepEqual(
-      [...new Set(alerts.map((a) => a.alert))].sort(),
-      [...SLO_ALERTS, ...CAUSE_ALERTS, ...TARGET_ALERTS].sort(),
-    );
+    assert.deepEqual([...new Set(alerts.map((a) => a.alert))].sort(), [...SLO_ALERTS, ...CAUSE_ALERTS, ...TARGET_ALERTS].sort());
   });
 
   it('when an alert fires, then it carries severity, a fixed namespace, and summary/description/runbook_url/dashboard', () => {
