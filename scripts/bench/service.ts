@@ -199,6 +199,10 @@ export function createLauncher(options: {
           LOG_LEVEL: options.logLevel,
           MIGRATE_ON_START: 'true',
           SHUTDOWN_GRACE_MS: '5000',
+          // Every request of the bench comes from one loopback client: the per-client limits that
+          // protect a public API would turn the seeding and the mix into 429s.
+          RATE_LIMIT_AUTH_PER_MINUTE: '0',
+          RATE_LIMIT_WRITES_PER_MINUTE: '0',
           ...spec.env,
         },
         stdio: ['ignore', fd, fd],
