@@ -20,7 +20,8 @@ for image in "$@"; do
   fi
   start=$SECONDS
   # the same image under another name already imported: a new name for it is enough
-  same=$(cat "$stamps"/* 2>/dev/null | awk -v id="$id" '$1 == id {print $2}' | while read -r ref; do
+  # (no stamp yet on a fresh LAB_DIR: cat finds no file, which pipefail must not turn into an exit)
+  same=$({ cat "$stamps"/* 2>/dev/null || true; } | awk -v id="$id" '$1 == id {print $2}' | while read -r ref; do
     grep -Fx "$ref" <<<"$present" || true
   done | head -n1)
   if [ -n "$same" ] && [ "$same" != "$image" ]; then
