@@ -257,6 +257,23 @@ describe('workload variants', () => {
     assert.equal(policy({ repository: 'blog-api', pullPolicy: 'Always' }), 'Always');
   });
 
+  it('labels every object with a valid version label whatever the image tag (skaffold: 64 hex digits)', () => {
+    const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+    for (const tag of ['a'.repeat(10) + '0123456789abcdef'.repeat(4).slice(10), '1.2.3+build.7', 'v2-']) {
+      const objects = renderChart({ valuesFiles: ['ci/default-values.yaml'], values: { image: { tag } } });
+      for (const o of objects) {
+        const version = o.metadata.labels?.['app.kubernetes.io/version'];
+        if (version === undefined) continue;
+        assert.ok(
+          version.length <= 63 && labelValue.test(version),
+          `${o.kind}/${o.metadata.name}: version label "${version}" (tag ${tag})`,
+        );
+      }
+      const api = first(podOf(find<V1Deployment>(objects, 'Deployment', named('blog-api'))).containers, 'container');
+      assert.equal(api.image, `blog-api:${tag}`, 'the image keeps the tag as given');
+    }
+  });
+
   it('NetworkPolicy: http from anywhere, metrics from monitoring, egress to DB, Redis and DNS', () => {
     // as written in YAML (client-node's type calls `from` `_from`)
     type Rule = Omit<NonNullable<NonNullable<V1NetworkPolicy['spec']>['ingress']>[number], '_from'> & {

@@ -25,7 +25,7 @@
 {{- define "blog-api.labels" -}}
 helm.sh/chart: {{ include "blog-api.chart" . }}
 {{ include "blog-api.selectorLabels" . }}
-app.kubernetes.io/version: {{ include "blog-api.imageTag" . | quote }}
+app.kubernetes.io/version: {{ include "blog-api.versionLabel" . | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: blog-api
 {{- end }}
@@ -46,6 +46,15 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{- define "blog-api.imageTag" -}}
 {{- default .Chart.AppVersion .Values.image.tag }}
+{{- end }}
+
+{{/*
+The image tag as a label value: at most 63 characters of [A-Za-z0-9._-], alphanumeric at both
+ends. skaffold deploys tags of 64 hex digits (the image id), digests and build metadata ("+") do
+not fit either; a raw tag there makes the API server refuse every object of the release.
+*/}}
+{{- define "blog-api.versionLabel" -}}
+{{- regexReplaceAll "[^A-Za-z0-9._-]" (include "blog-api.imageTag" .) "_" | trunc 63 | trimAll "-._" }}
 {{- end }}
 
 {{- define "blog-api.image" -}}
