@@ -9,8 +9,10 @@ NAMESPACE="${BLOG_API_NAMESPACE:-blog-api}"
 RELEASE="${BLOG_API_RELEASE:-blog-api}"
 MONITORING_NS=monitoring
 KPS_RELEASE=kube-prometheus-stack   # charts/blog-api labels its monitoring objects with this name
-# Pinned for reproducible local stacks; override with KPS_VERSION=<chart version>.
-KPS_VERSION="${KPS_VERSION:-67.8.0}"
+# Pinned for reproducible local stacks (a current release when it was last raised; it runs
+# Prometheus 3, whose promtool the chart's rules are tested with too); override with
+# KPS_VERSION=<chart version>.
+KPS_VERSION="${KPS_VERSION:-88.5.0}"
 WAIT_TIMEOUT="${WAIT_TIMEOUT:-10m}"
 
 stack_log() { printf '\n==> %s\n' "$*" >&2; }

@@ -12,15 +12,50 @@ LAB_DIR="${LAB_DIR:-$HOME/.cache/blog-api-lab}"
 K8S_VERSION=v1.34.4
 COREDNS_VERSION=1.12.4
 K8S_BIN="$LAB_DIR/bin/k8s-$K8S_VERSION"
-COREDNS_BIN="$LAB_DIR/bin/coredns-v$COREDNS_VERSION/coredns"
 PAUSE_BIN="$LAB_DIR/bin/pause-1.0/pause"
 K8S_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+# CoreDNS and the monitoring stack (`npm run lab:monitoring`) compile from the wrapper module
+# scripts/lab/go-addons (CoreDNS, Prometheus, promtool, Alertmanager, kube-state-metrics: what
+# they share compiles once) and scripts/lab/go-operator (prometheus-operator and its config
+# reloader, which need older Prometheus and client-go libraries). CoreDNS is part of every lab
+# (scripts/lab/build.sh --binaries); the monitoring binaries are built on demand (--monitoring,
+# or lab:monitoring): cold they take longer than CI's budget leaves. The directories are named
+# after the modules: a changed module builds them anew.
+PROMETHEUS_VERSION=3.7.3 # the Go module github.com/prometheus/prometheus v0.307.3
+ALERTMANAGER_VERSION=0.30.0
+OPERATOR_VERSION=0.85.0 # prometheus-operator and prometheus-config-reloader
+KSM_VERSION=2.15.0      # kube-state-metrics
+ADDONS_MODULE="$LAB_REPO/scripts/lab/go-addons"
+OPERATOR_MODULE="$LAB_REPO/scripts/lab/go-operator"
+ADDONS_BIN="$LAB_DIR/bin/addons-$(cat "$ADDONS_MODULE"/go.{mod,sum} "$OPERATOR_MODULE"/go.{mod,sum} 2>/dev/null | sha256sum | cut -c1-12)"
+COREDNS_BIN="$LAB_DIR/bin/coredns-$COREDNS_VERSION-$(cat "$ADDONS_MODULE"/go.{mod,sum} 2>/dev/null | sha256sum | cut -c1-12)/coredns"
+ADDONS=(prometheus promtool alertmanager operator prometheus-config-reloader kube-state-metrics)
+# skaffold v2 (scripts/lab/go-skaffold: its own module, for skaffold's replace lines)
+SKAFFOLD_VERSION=v2.16.1
+SKAFFOLD_BIN="$LAB_DIR/bin/skaffold-$SKAFFOLD_VERSION/skaffold"
+
+# monitoring_built: the monitoring stack's binaries and CRDs are in LAB_DIR
+monitoring_built() {
+  local b
+  for b in "${ADDONS[@]}"; do [ -x "$ADDONS_BIN/$b" ] || return 1; done
+  [ -d "$ADDONS_BIN/crds" ]
+}
+# skaffold_built: skaffold of the pinned version is in LAB_DIR
+skaffold_built() {
+  [ -x "$SKAFFOLD_BIN" ] && [ "$("$SKAFFOLD_BIN" version 2>/dev/null)" = "$SKAFFOLD_VERSION" ]
+}
 
 # ---- images (built locally; nothing is ever pulled) ----------------------------------------
 PAUSE_IMAGE=localhost/blog-api-lab/pause:1.0
 COREDNS_IMAGE="localhost/blog-api-lab/coredns:$COREDNS_VERSION"
 MARIADB_IMAGE=localhost/blog-api-lab/mariadb:10.11
 REDIS_IMAGE=localhost/blog-api-lab/redis:7.0
+PROMETHEUS_IMAGE="localhost/blog-api-lab/prometheus:v$PROMETHEUS_VERSION"
+ALERTMANAGER_IMAGE="localhost/blog-api-lab/alertmanager:v$ALERTMANAGER_VERSION"
+OPERATOR_IMAGE="localhost/blog-api-lab/prometheus-operator:v$OPERATOR_VERSION"
+RELOADER_IMAGE="localhost/blog-api-lab/prometheus-config-reloader:v$OPERATOR_VERSION"
+KSM_IMAGE="localhost/blog-api-lab/kube-state-metrics:v$KSM_VERSION"
+MONITORING_IMAGES=("$PROMETHEUS_IMAGE" "$ALERTMANAGER_IMAGE" "$OPERATOR_IMAGE" "$RELOADER_IMAGE" "$KSM_IMAGE")
 APP_IMAGE_REPO=localhost/blog-api
 APP_IMAGE="$APP_IMAGE_REPO:lab"
 

@@ -233,8 +233,12 @@ imageGCLowThresholdPercent: 99
 maxPods: 110
 KCFG
 port_free 10250 kubelet
+# --containerd: the kubelet's cAdvisor reads the containers' pod, namespace and container names
+# from containerd (its flag, still registered though deprecated); without it, its default
+# /run/containerd/containerd.sock is not the lab's, and /metrics/cadvisor has no pod labels.
 lab_start kubelet "$K8S_BIN/kubelet" --config="$LAB_DIR/kubelet-config.yaml" --kubeconfig="$P/kubelet.kubeconfig" \
-  --root-dir="$LAB_DIR/kubelet" --node-ip="$NODE_IP" --hostname-override="$NODE_NAME" -v=1
+  --root-dir="$LAB_DIR/kubelet" --node-ip="$NODE_IP" --hostname-override="$NODE_NAME" \
+  --containerd="$CONTAINERD_SOCK" -v=1
 
 # ---- 6. kube-proxy (iptables) -----------------------------------------------------------------
 port_free 10256 kube-proxy

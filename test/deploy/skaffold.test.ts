@@ -1,6 +1,7 @@
 // skaffold.yaml parses to the structure skaffold v2 expects, and every name in it points at
 // something real: Dockerfile targets, the chart and its values keys, Service names and ports.
-// (No skaffold binary or cluster is used: none can run here.)
+// (No skaffold binary or cluster is used here: test/cluster/skaffold.cluster.ts runs the real
+// skaffold against the lab.)
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +11,14 @@ import { ROOT, dockerStages, loadYaml, read, valueAt } from './repo.js';
 interface Artifact {
   image: string;
   docker: { dockerfile: string; target: string };
+  custom?: { buildCommand: string; dependencies: { paths: string[] } };
   sync?: { manual: { src: string; dest: string }[] };
 }
 interface Release {
   name: string;
   chartPath: string;
   namespace: string;
+  valuesFiles?: string[];
   setValueTemplates: Record<string, string>;
   setValues: Record<string, unknown>;
 }
@@ -48,11 +51,11 @@ const skaffold = loadYaml('skaffold.yaml') as Skaffold;
 const values = loadYaml('charts/blog-api/values.yaml');
 const stageNames = dockerStages(read('Dockerfile')).map((s) => s.name);
 
-/** Apply the JSON-patch ops skaffold profiles use (add, replace) to a copy. */
+/** Apply the JSON-patch ops skaffold profiles use (add, replace, remove) to a copy. */
 function applyPatches(doc: Skaffold, patches: Patch[]): Skaffold {
   const out = structuredClone(doc);
   for (const p of patches) {
-    assert.ok(['add', 'replace'].includes(p.op), `unsupported op ${p.op}`);
+    assert.ok(['add', 'replace', 'remove'].includes(p.op), `unsupported op ${p.op}`);
     const keys = p.path
       .split('/')
       .slice(1)
@@ -65,8 +68,9 @@ function applyPatches(doc: Skaffold, patches: Patch[]): Skaffold {
       assert.ok(next !== null && typeof next === 'object', `patch path ${p.path} does not exist`);
       node = next as Record<string, unknown>;
     }
-    if (p.op === 'replace') assert.ok(last in node, `replace of missing ${p.path}`);
-    node[last] = p.value;
+    if (p.op !== 'add') assert.ok(last in node, `${p.op} of missing ${p.path}`);
+    if (p.op === 'remove') Reflect.deleteProperty(node, last);
+    else node[last] = p.value;
   }
   return out;
 }
@@ -94,7 +98,9 @@ function profile(name: string): Profile {
   assert.ok(p, `no profile ${name}`);
   return p;
 }
-const withProfile = (name: string): Skaffold => applyPatches(skaffold, profile(name).patches);
+/** The config with profiles applied in the order skaffold applies them (auto-activated in list order). */
+const withProfile = (...names: string[]): Skaffold =>
+  names.reduce((doc, name) => applyPatches(doc, profile(name).patches), skaffold);
 const releaseOf = (doc: Skaffold): Release => first(doc.deploy.helm.releases, 'helm release');
 
 describe('skaffold.yaml', () => {
@@ -129,7 +135,7 @@ describe('skaffold.yaml', () => {
       assert.notEqual(valueAt(values, k), undefined, `${k} is not a chart value`);
     }
   });
-  for (const name of ['kind', 'minikube', 'dev']) {
+  for (const name of ['kind', 'minikube', 'dev', 'lab']) {
     it(`profile ${name}: patches apply and set only existing chart values`, () => {
       const patched = withProfile(name);
       for (const k of Object.keys(releaseOf(patched).setValues)) {
@@ -150,7 +156,8 @@ describe('skaffold.yaml', () => {
     }
   });
   it('dev syncs the TypeScript sources into the dev image WORKDIR, writable', () => {
-    assert.deepEqual(profile('dev').activation, [{ command: 'dev' }]);
+    // not on the lab's context, where the lab profile replaces the docker builder (lab-dev instead)
+    assert.deepEqual(profile('dev').activation, [{ command: 'dev', kubeContext: '!blog-api-lab' }]);
     const dev = withProfile('dev');
     const artifact = first(dev.build.artifacts, 'artifact');
     assert.equal(artifact.docker.target, 'dev');
@@ -166,6 +173,28 @@ describe('skaffold.yaml', () => {
       return own ?? (s && stages.some((x) => x.name === s.from) ? workdirOf(s.from) : undefined);
     };
     assert.equal(rule.dest, workdirOf('dev'));
+    assert.equal(releaseOf(dev).setValues['securityContext.readOnlyRootFilesystem'], false);
+  });
+  it('lab builds with podman through the custom build script, deploys with ci/lab-values.yaml, and activates on the lab context', () => {
+    const order = skaffold.profiles.map((p) => p.name);
+    assert.ok(order.indexOf('lab') < order.indexOf('lab-dev'), 'lab-dev patches what lab adds: lab comes first');
+    assert.deepEqual(profile('lab').activation, [{ kubeContext: 'blog-api-lab' }]);
+    assert.deepEqual(profile('lab-dev').activation, [{ command: 'dev', kubeContext: 'blog-api-lab' }]);
+    const lab = withProfile('lab');
+    const artifact = first(lab.build.artifacts, 'artifact');
+    assert.equal((artifact as Partial<Artifact>).docker, undefined);
+    assert.match(artifact.custom?.buildCommand ?? '', /^bash scripts\/lab\/skaffold-build\.sh runtime$/);
+    assert.ok(existsSync(join(ROOT, 'scripts/lab/skaffold-build.sh')));
+    const release = releaseOf(lab);
+    assert.deepEqual(release.valuesFiles, ['charts/blog-api/ci/lab-values.yaml']);
+    assert.equal(release.setValues['image.pullPolicy'], 'Never');
+    assert.equal(lab.build.local.push, false);
+    // skaffold dev on the lab: lab, then lab-dev
+    const dev = withProfile('lab', 'lab-dev');
+    const devArtifact = first(dev.build.artifacts, 'artifact');
+    assert.match(devArtifact.custom?.buildCommand ?? '', / dev$/);
+    assert.ok(stageNames.includes('dev'));
+    assert.ok(globFiles(first(devArtifact.sync?.manual, 'sync rule').src).includes('app/main.ts'));
     assert.equal(releaseOf(dev).setValues['securityContext.readOnlyRootFilesystem'], false);
   });
   it('port-forwards the API and metrics Service ports and kube-prometheus-stack Grafana/Prometheus', () => {

@@ -52,7 +52,7 @@ export function findPromtool3(): { bin: string; version: string } | { missing: s
     if (version?.startsWith('3.')) return { bin, version };
   }
   return {
-    missing: `no promtool 3 (PROMTOOL3 unset, none built in ${binDir}/addons-*: scripts/lab/build.sh --binaries builds it)`,
+    missing: `no promtool 3 (PROMTOOL3 unset, none built in ${binDir}/addons-*: scripts/lab/build.sh --monitoring builds it)`,
   };
 }
 
