@@ -202,6 +202,18 @@ describe('charts/blog-api on the lab', { timeout: 1_500_000 }, () => {
       '--timeout',
       '5m',
     ]);
+    // helm --wait returns once the new pods are ready, while pods of the old ReplicaSet (limits on)
+    // may still drain and answer for a few seconds; this client is over its budget, so they would
+    // answer the load's first sign-ups with 429. Only the new pods may be left.
+    await waitFor(
+      'only the API pods with the limits lifted',
+      180_000,
+      async () => {
+        const all = await readyApiPods();
+        return all?.every((p) => !p.metadata.deletionTimestamp) ? all : undefined;
+      },
+      1000,
+    );
     figure(
       `rate limits: ${answers.filter((a) => a.status === 201).length} sign-ups accepted, then 429 with Retry-After; ` +
         `lifted for the load tests (helm upgrade --reuse-values, ${seconds(Date.now() - started)})`,
