@@ -48,5 +48,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // stdout without a write per line: lines queue while a write is in flight and go out together,
+  // so under load one write carries many lines, and at rest each line goes out at once. pino
+  // flushes what is queued when the process exits.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
