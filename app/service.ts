@@ -6,6 +6,7 @@ import { readCacheIncarnation } from './db/cache-namespace.js';
 import { createDatabase, databaseName } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createDatabaseReadiness } from './db/readiness.js';
+import { withCachedReads } from './http/cached-reads.js';
 import { allowedOrigins } from './http/cors-origins.js';
 import type { Readiness } from './http/health.js';
 import { createMetricsServer } from './http/metrics-server.js';
@@ -64,13 +65,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
   };
   const readiness: Readiness = { shuttingDown: false, check: () => dbReadiness.check() };
 
-  const app = createApp(deps, {
-    bodyLimitBytes: config.bodyLimitBytes,
-    readiness,
-    cors: { origins: allowedOrigins(config.corsOrigins), maxAgeSeconds: config.corsMaxAgeSeconds },
-    rateLimits: limits.rateLimits,
-  });
-  const api = createApiServer(app.callback());
+  const cors = { origins: allowedOrigins(config.corsOrigins), maxAgeSeconds: config.corsMaxAgeSeconds };
+  const app = createApp(deps, { bodyLimitBytes: config.bodyLimitBytes, readiness, cors, rateLimits: limits.rateLimits });
+  const api = createApiServer(withCachedReads(deps, { log, cors }, app.callback()));
   const metricsServer: Server = createMetricsServer(registry);
   const port = await listen(api.server, config.port);
   const metricsPort = await listen(metricsServer, config.metricsPort);

@@ -47,6 +47,12 @@ export interface IndexMembersLookup extends IndexSource {
   direct: () => Promise<ReadonlySet<number>>;
 }
 
+export interface StoredMembersLookup {
+  cache: CacheName;
+  key: string;
+  ids: readonly number[];
+}
+
 /** A list page's whole answer as text (anonymous readers see the same bytes). */
 export interface PageLookup {
   /** Names the page: its filter, limit and offset. */
@@ -86,6 +92,13 @@ export interface Cache {
   indexHas(lookup: IndexMembersLookup): Promise<Set<number>>;
   /** A list page's answer (the bytes to send); dropped by every write that touches what pages are built from. */
   listPage(lookup: PageLookup): Promise<Buffer>;
+  /** A page's answer if it is stored, without building it: undefined on a miss. */
+  storedPage(key: string): Promise<Buffer | undefined>;
+  /**
+   * indexHas for several indexes in one round trip, only from complete indexes in Redis: undefined
+   * when any of them is not (nothing is built; the caller asks indexHas).
+   */
+  storedMembers(sets: readonly StoredMembersLookup[]): Promise<Set<number>[] | undefined>;
   /** Applies a committed write; never throws (a failure makes the cache start a new epoch later). */
   afterWrite(change: CacheChange): Promise<void>;
   close(): Promise<void>;
@@ -122,6 +135,12 @@ export class NoCache implements Cache {
   }
   async listPage(lookup: PageLookup): Promise<Buffer> {
     return Buffer.from(await lookup.build());
+  }
+  storedPage(_key: string): Promise<Buffer | undefined> {
+    return Promise.resolve(undefined);
+  }
+  storedMembers(_sets: readonly StoredMembersLookup[]): Promise<Set<number>[] | undefined> {
+    return Promise.resolve(undefined);
   }
   async afterWrite(_change: CacheChange): Promise<void> {
     // Nothing is cached, so nothing can be stale.

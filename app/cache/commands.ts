@@ -188,6 +188,27 @@ if created then redis.call('PEXPIRE', KEYS[2], p.ttlMs) end
 return 1
 `;
 
+/**
+ * KEYS: epoch, then complete indexes (a viewer's sets). Which of each index's ids are members, in
+ * one call for all of them, and only when every index is complete in Redis: nothing is filled or
+ * leased (the caller takes the path that can). Reply: {'moved', epoch}, {'absent'} (no epoch, or
+ * an index not complete) or {'hit', flags...}: per index a string with '1' or '0' per id.
+ */
+const PEEK_MEMBER_SETS = `${PRELUDE}
+local e = current_epoch(false)
+if e == '' then return {'absent'} end
+if e ~= p.epoch then return {'moved', e} end
+local reply = {'hit'}
+for i = 2, #KEYS do
+  local scores = redis.call('ZMSCORE', KEYS[i], '${INDEX_COMPLETE_MEMBER}', unpack(p.ids[i - 1]))
+  if not scores[1] then return {'absent'} end
+  local flags = {}
+  for j = 2, #scores do flags[j - 1] = scores[j] and '1' or '0' end
+  reply[i] = table.concat(flags)
+end
+return reply
+`;
+
 const SCRIPTS = {
   blogCacheReadValues: READ_VALUES,
   blogCacheStoreValues: STORE_VALUES,
@@ -196,6 +217,7 @@ const SCRIPTS = {
   blogCacheApplyWrite: APPLY_WRITE,
   blogCacheReadPage: READ_PAGE,
   blogCacheStorePage: STORE_PAGE,
+  blogCachePeekMemberSets: PEEK_MEMBER_SETS,
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
@@ -390,6 +412,33 @@ export class CacheCommands {
     return complete === null || complete === undefined
       ? { status: 'absent' }
       : { status: 'hit', flags: flags.map((s) => s !== null) };
+  }
+
+  /** peekMembers for several indexes in one call (one script: one command instead of two per index). */
+  async peekMemberSets(
+    scope: CallScope,
+    sets: readonly { logical: string; ids: readonly number[] }[],
+  ): Promise<{ status: 'hit'; flags: boolean[][] } | { status: 'absent' } | EpochMoved> {
+    const reply = await this.call(
+      'blogCachePeekMemberSets',
+      [scope.epochKey, ...sets.map((set) => scope.keys(set.logical).data)],
+      { epoch: scope.epoch, ids: sets.map((set) => set.ids) },
+    );
+    const moved = movedOrUndefined(reply);
+    if (moved) return moved;
+    if (Array.isArray(reply) && reply.length === 1 && reply[0] === 'absent') return { status: 'absent' };
+    if (!Array.isArray(reply) || reply[0] !== 'hit' || reply.length !== 1 + sets.length) {
+      throw new UnexpectedReply('blogCachePeekMemberSets', reply);
+    }
+    return {
+      status: 'hit',
+      flags: sets.map((set, i) => {
+        const flags: unknown = reply[1 + i];
+        if (typeof flags !== 'string' || flags.length !== set.ids.length)
+          throw new UnexpectedReply('blogCachePeekMemberSets', reply);
+        return Array.from({ length: flags.length }, (_, j) => flags.charCodeAt(j) === 0x31);
+      }),
+    };
   }
 
   async readPage(scope: CallScope, logical: string, field: string): Promise<PageRead | EpochMoved> {

@@ -33,17 +33,25 @@ export class PageStore {
     private readonly timings: EngineTimings,
   ) {}
 
+  /**
+   * The stored page, or undefined when it is not stored (or Redis cannot say): two native commands
+   * in one round trip, no script. Counts a hit; a miss is counted by get(), which builds the page.
+   */
+  async stored(key: string): Promise<Buffer | undefined> {
+    const peek = await this.link
+      .run((scripts, scope) => scripts.peekPage(scope, cacheKeys.listPages(), key), { op: 'page_read', purpose: 'read' })
+      .catch(() => undefined);
+    if (peek === undefined || isMoved(peek) || peek.status !== 'hit') return undefined;
+    cachePageLookups.inc({ result: 'hit' });
+    return peek.page;
+  }
+
   async get(lookup: PageLookup): Promise<Buffer> {
     const logical = cacheKeys.listPages();
     // The common case, a stored page, costs two native commands; a miss then runs the script,
     // which also reads the version the store will be guarded by.
-    const peek = await this.link
-      .run((scripts, scope) => scripts.peekPage(scope, logical, lookup.key), { op: 'page_read', purpose: 'read' })
-      .catch(() => undefined);
-    if (peek !== undefined && !isMoved(peek) && peek.status === 'hit') {
-      cachePageLookups.inc({ result: 'hit' });
-      return peek.page;
-    }
+    const stored = await this.stored(lookup.key);
+    if (stored !== undefined) return stored;
     let epoch = '';
     const read = await this.link
       .run(

@@ -1,4 +1,13 @@
-import type { Cache, CacheChange, IdPage, IndexMembersLookup, IndexPageLookup, PageLookup, ValuesLookup } from './cache.js';
+import type {
+  Cache,
+  CacheChange,
+  IdPage,
+  IndexMembersLookup,
+  IndexPageLookup,
+  PageLookup,
+  StoredMembersLookup,
+  ValuesLookup,
+} from './cache.js';
 import type { WriteOp } from './commands.js';
 import { IndexStore } from './index-store.js';
 import { cacheKeys, listPagesDependOn } from './keys.js';
@@ -46,6 +55,14 @@ export class RedisCache implements Cache {
 
   listPage(lookup: PageLookup): Promise<Buffer> {
     return this.pages.get(lookup);
+  }
+
+  storedPage(key: string): Promise<Buffer | undefined> {
+    return this.pages.stored(key);
+  }
+
+  storedMembers(sets: readonly StoredMembersLookup[]): Promise<Set<number>[] | undefined> {
+    return this.indexes.storedMembers(sets);
   }
 
   async afterWrite(change: CacheChange): Promise<void> {

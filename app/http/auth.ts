@@ -7,13 +7,19 @@ export interface AuthUser {
   token: string;
 }
 
-/** `Authorization: Token <jwt>` (the RealWorld scheme); `Bearer` is accepted too. */
+const AUTHORIZATION = /^(?:Token|Bearer)\s+(\S+)\s*$/i;
+
+/** The token of an Authorization header (`Token <jwt>`, the RealWorld scheme; `Bearer` too), or undefined when malformed. */
+export function tokenOf(header: string): string | undefined {
+  return AUTHORIZATION.exec(header)?.[1];
+}
+
 function tokenFromHeader(ctx: Context): string | undefined {
   const header = ctx.get('Authorization');
   if (!header) return undefined;
-  const match = /^(?:Token|Bearer)\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw unauthorized('Authorization header must be "Token <jwt>"');
-  return match[1];
+  const token = tokenOf(header);
+  if (token === undefined) throw unauthorized('Authorization header must be "Token <jwt>"');
+  return token;
 }
 
 /**

@@ -20,6 +20,20 @@ export function isPreflight(ctx: Context): boolean {
 }
 
 /**
+ * The CORS headers corsMiddleware puts on the answer to a request that is not a preflight, for
+ * answers written without Koa (http/cached-reads.ts); test/integration/cached-reads.test.ts holds
+ * the two to the same headers.
+ */
+export function simpleRequestCorsHeaders(origin: string | undefined, options: CorsOptions): Record<string, string> {
+  if (origin === undefined || origin === '' || !options.origins.allows(origin)) return { Vary: 'Origin' };
+  return {
+    Vary: 'Origin',
+    'Access-Control-Allow-Origin': options.origins.any ? '*' : origin,
+    'Access-Control-Expose-Headers': CORS_EXPOSED_HEADERS.join(','),
+  };
+}
+
+/**
  * CORS for browser frontends on other origins (@koa/cors). Mounted right inside observe and
  * outside everything else, so that:
  * - a preflight is answered 204 here and goes no further: no token check, no body parsing, no

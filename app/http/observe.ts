@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../platform/log.js';
+import type { ShedReason } from '../platform/errors.js';
 import {
   httpRequestDbQueries,
   httpRequestDuration,
@@ -37,14 +38,48 @@ export function routeLabel(ctx: Context): string {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** The caller's X-Request-Id when it is a sane token, otherwise a new one. */
+export function requestIdFrom(incoming: string | undefined): string {
+  return incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** One answered request, as its metrics and its log line describe it. */
+export interface AnsweredRequest {
+  requestId: string;
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  seconds: number;
+  dbStatements: number;
+  shedReason?: ShedReason | undefined;
+}
+
+/**
+ * Records an answered request: its metrics and one log line. Every answer goes through here,
+ * whether Koa served it or the cached-read fast path did (http/cached-reads.ts).
+ */
+export function recordAnswer(log: Logger, answered: AnsweredRequest): void {
+  const { requestId, method, route, status, seconds, dbStatements } = answered;
+  const labels = { method, route, status: String(status) };
+  httpRequestsTotal.inc(labels);
+  httpRequestDuration.observe(labels, seconds);
+  if (route !== 'unmatched') httpRequestDbQueries.observe({ method, route }, dbStatements);
+  if (answered.shedReason) httpRequestsShed.inc({ reason: answered.shedReason });
+  const line = { requestId, method, route, status, ms: Math.round(seconds * 10_000) / 10, dbStatements };
+  if (status >= 500) log.warn(line, 'request failed');
+  // Probes and preflights are frequent and say nothing new: the metrics count them.
+  else if (answered.path === '/livez' || answered.path === '/readyz' || route === PREFLIGHT_ROUTE) log.debug(line, 'request');
+  else log.info(line, 'request');
+}
+
 /**
  * Outermost middleware: gives the request an id and a context (so the SQL pool can count its
  * statements), and records the request's metrics and one log line once it is answered.
  */
 export function observeMiddleware(log: Logger): Middleware {
   return async (ctx, next) => {
-    const incoming = ctx.get('X-Request-Id');
-    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(ctx.get('X-Request-Id'));
     ctx.set('X-Request-Id', requestId);
     const context: RequestContext = { requestId, dbStatements: 0 };
     const started = performance.now();
@@ -53,26 +88,16 @@ export function observeMiddleware(log: Logger): Middleware {
       await runWithRequestContext(context, next);
     } finally {
       httpRequestsInFlight.dec();
-      const seconds = (performance.now() - started) / 1000;
-      const route = routeLabel(ctx);
-      const labels = { method: ctx.method, route, status: String(ctx.status) };
-      httpRequestsTotal.inc(labels);
-      httpRequestDuration.observe(labels, seconds);
-      if (route !== 'unmatched') httpRequestDbQueries.observe({ method: ctx.method, route }, context.dbStatements);
-      const { shedReason } = ctx.state as ErrorState;
-      if (shedReason) httpRequestsShed.inc({ reason: shedReason });
-      const line = {
+      recordAnswer(log, {
         requestId,
         method: ctx.method,
-        route,
+        path: ctx.path,
+        route: routeLabel(ctx),
         status: ctx.status,
-        ms: Math.round(seconds * 10_000) / 10,
+        seconds: (performance.now() - started) / 1000,
         dbStatements: context.dbStatements,
-      };
-      if (ctx.status >= 500) log.warn(line, 'request failed');
-      // Probes and preflights are frequent and say nothing new: the metrics count them.
-      else if (ctx.path === '/livez' || ctx.path === '/readyz' || route === PREFLIGHT_ROUTE) log.debug(line, 'request');
-      else log.info(line, 'request');
+        shedReason: (ctx.state as ErrorState).shedReason,
+      });
     }
   };
 }

@@ -64,3 +64,15 @@ export function viewerSetThroughCache(
     });
   };
 }
+
+/**
+ * Which of ids are in each of a viewer's sets, in one round trip, only from sets complete in
+ * Redis: undefined when any is not (nothing is built; viewerSetThroughCache can).
+ */
+export function storedViewerSets(
+  deps: AppDeps,
+  viewerId: number,
+  sets: readonly (readonly [ViewerSetSource, readonly number[]])[],
+): Promise<Set<number>[] | undefined> {
+  return deps.cache.storedMembers(sets.map(([source, ids]) => ({ cache: source.cache, key: source.key(viewerId), ids })));
+}

@@ -1,6 +1,6 @@
 import { getOne, type IdPage } from '../../cache/cache.js';
 import { cacheKeys } from '../../cache/keys.js';
-import { byIdThroughCache, viewerSetThroughCache } from '../cached.js';
+import { byIdThroughCache, viewerSetThroughCache, type ViewerSetSource } from '../cached.js';
 import type { AppDeps } from '../deps.js';
 import { cachedUserId } from '../profiles/profile-cache.js';
 import {
@@ -73,13 +73,16 @@ export function cachedArticleBody(deps: AppDeps, id: number): Promise<string | u
   return getOne<string>(deps.cache, 'article_body', cacheKeys.articleBody(id), () => loadArticleBody(deps.db, id));
 }
 
-/** Which of these articles the viewer favorited, from the viewer's favorites index. */
-export const viewerFavorited = viewerSetThroughCache({
+/** A viewer's favorites index. */
+export const favoritesSet: ViewerSetSource = {
   cache: 'favorites',
   key: cacheKeys.indexFavorites,
   loadAll: (db, viewerId) => listArticleIds(db, { favoritedById: viewerId }),
   loadSome: loadFavorited,
-});
+};
+
+/** Which of these articles the viewer favorited, from the viewer's favorites index. */
+export const viewerFavorited = viewerSetThroughCache(favoritesSet);
 
 export interface ListFilter {
   tag?: string | undefined;

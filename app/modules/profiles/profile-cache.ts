@@ -1,6 +1,6 @@
 import { getOne } from '../../cache/cache.js';
 import { cacheKeys } from '../../cache/keys.js';
-import { byIdThroughCache, viewerSetThroughCache } from '../cached.js';
+import { byIdThroughCache, viewerSetThroughCache, type ViewerSetSource } from '../cached.js';
 import type { AppDeps } from '../deps.js';
 import {
   findProfileByUsername,
@@ -48,12 +48,15 @@ export const cachedProfiles = byIdThroughCache<ProfileRow>({
 });
 
 /** Which of these users the viewer follows. */
-export const viewerFollowing = viewerSetThroughCache({
+/** A viewer's followees. */
+export const followingSet: ViewerSetSource = {
   cache: 'following',
   key: cacheKeys.following,
   loadAll: loadFolloweeIds,
   loadSome: loadFollowing,
-});
+};
+
+export const viewerFollowing = viewerSetThroughCache(followingSet);
 
 /**
  * The author profiles of a page (articles or comments) as one viewer sees them: public fields and
