@@ -59,6 +59,8 @@ export interface BenchPlan {
   pageCacheModes: boolean[];
   /** Instead of the scenarios: profile the warm anonymous list under node --cpu-prof. */
   cpuProfile: boolean;
+  /** The profiled list is read signed in (Authorization of a viewer with favorites and follows). */
+  cpuProfileSignedIn: boolean;
   /** Where the SVG plots go (undefined: the run's temporary directory). */
   svgDir: string | undefined;
   json: boolean;
@@ -78,6 +80,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --quick                 smoke run (~2 minutes): 2 s wrk steps, one repetition, short stall
   --only LIST             scenarios, comma-separated: reads,mix,knee,signup,stall,pages (default: all)
   --cpu-prof              profile the warm anonymous list under node --cpu-prof instead (also: npm run bench:profile)
+  --signed-in             with --cpu-prof: profile the signed-in list instead of the anonymous one
 
  reads, mix, knee (wrk against one seeded service; reads also against the ceiling):
   --duration S            seconds of each measured wrk run (default 8; --quick 2)
@@ -152,6 +155,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      'signed-in': { type: 'boolean', default: false },
       duration: { type: 'string' },
       warm: { type: 'string' },
       connections: { type: 'string' },
@@ -199,6 +203,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
   }
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(values['log-level'])) throw new Error(`--log-level must be one of ${levels.join(', ')}`);
+  if (values['signed-in'] && !values['cpu-prof']) throw new Error('--signed-in applies to --cpu-prof only');
   const opt = (name: string, text: string | undefined, fallback: number, min: number, max: number) =>
     text === undefined ? fallback : int(name, text, min, max);
   const mixConnections = values['mix-connections']
@@ -232,6 +237,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
     pageRepeats: quick ? 5 : 20,
     pageCacheModes: quick ? [false] : [false, true],
     cpuProfile: values['cpu-prof'],
+    cpuProfileSignedIn: values['signed-in'],
     svgDir: values['svg-dir'] ?? (quick ? undefined : 'docs/bench'),
     json: values.json,
     saveJson: values['save-json'],

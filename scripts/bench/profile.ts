@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --cpu-prof` (or `npm run bench:profile`): the warm anonymous list under
+ * `npm run bench -- --cpu-prof` (or `npm run bench:profile`): the warm anonymous (or, with --signed-in, signed-in) list under
  * `node --cpu-prof`, summed into buckets. The profile covers the service's whole life, so the
  * wrk window is recorded on the same monotonic clock (process.hrtime) and only samples inside it
  * count.
@@ -42,7 +42,7 @@ export async function runProfile(options: {
       // 500 µs: twice V8's default rate, for a 10 s window still a small profile.
       nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '500'],
     });
-    await seedReadDataset(service.baseUrl, {
+    const dataset = await seedReadDataset(service.baseUrl, {
       articles: plan.articles,
       bodyBytes: plan.bodyBytes,
       authors: 4,
@@ -52,6 +52,7 @@ export async function runProfile(options: {
     options.progress.begin('profile');
     const wrk = (durationSeconds: number): WrkOptions => ({
       url: (service?.baseUrl ?? '') + PATH,
+      headers: plan.cpuProfileSignedIn ? { Authorization: `Token ${dataset.viewerToken}` } : undefined,
       connections: plan.connections,
       threads: options.wrk.threads,
       durationSeconds,
@@ -74,6 +75,7 @@ export async function runProfile(options: {
   const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
   const run: ProfileRun = {
     path: PATH,
+    signedIn: plan.cpuProfileSignedIn,
     connections: plan.connections,
     durationSeconds: seconds,
     requests,

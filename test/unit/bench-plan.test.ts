@@ -63,6 +63,9 @@ describe('bench command line', () => {
 
   it('when --cpu-prof or --help, then the plan says so', () => {
     assert.equal(parsePlan(['--cpu-prof'])?.cpuProfile, true);
+    assert.equal(parsePlan(['--cpu-prof'])?.cpuProfileSignedIn, false);
+    assert.equal(parsePlan(['--cpu-prof', '--signed-in'])?.cpuProfileSignedIn, true);
+    assert.throws(() => parsePlan(['--signed-in']), /--cpu-prof only/);
     assert.equal(parsePlan(['--help']), undefined);
   });
 });
