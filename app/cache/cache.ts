@@ -47,10 +47,15 @@ export interface IndexMembersLookup extends IndexSource {
   direct: () => Promise<ReadonlySet<number>>;
 }
 
-export interface StoredMembersLookup {
+/** Names an index: its cache (for the hit counter) and its key. */
+export interface IndexName {
   cache: CacheName;
   key: string;
-  ids: readonly number[];
+}
+
+export interface PersonalPage {
+  page: Buffer;
+  flags: boolean[][];
 }
 
 /** A list page's whole answer as text (anonymous readers see the same bytes). */
@@ -95,10 +100,12 @@ export interface Cache {
   /** A page's answer if it is stored, without building it: undefined on a miss. */
   storedPage(key: string): Promise<Buffer | undefined>;
   /**
-   * indexHas for several indexes in one round trip, only from complete indexes in Redis: undefined
-   * when any of them is not (nothing is built; the caller asks indexHas).
+   * A stored page whose header line (JSON up to the first newline) lists, under `ids`, one id
+   * list per set, with which of those ids are in each set (flags[set][position]): one round trip,
+   * and only when the page is stored and every set is a complete index in Redis; undefined
+   * otherwise (nothing is built: the caller takes listPage and indexHas).
    */
-  storedMembers(sets: readonly StoredMembersLookup[]): Promise<Set<number>[] | undefined>;
+  storedPersonalPage(key: string, sets: readonly IndexName[]): Promise<PersonalPage | undefined>;
   /** Applies a committed write; never throws (a failure makes the cache start a new epoch later). */
   afterWrite(change: CacheChange): Promise<void>;
   close(): Promise<void>;
@@ -139,7 +146,7 @@ export class NoCache implements Cache {
   storedPage(_key: string): Promise<Buffer | undefined> {
     return Promise.resolve(undefined);
   }
-  storedMembers(_sets: readonly StoredMembersLookup[]): Promise<Set<number>[] | undefined> {
+  storedPersonalPage(_key: string, _sets: readonly IndexName[]): Promise<PersonalPage | undefined> {
     return Promise.resolve(undefined);
   }
   async afterWrite(_change: CacheChange): Promise<void> {

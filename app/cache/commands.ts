@@ -189,18 +189,25 @@ return 1
 `;
 
 /**
- * KEYS: epoch, then complete indexes (a viewer's sets). Which of each index's ids are members, in
- * one call for all of them, and only when every index is complete in Redis: nothing is filled or
- * leased (the caller takes the path that can). Reply: {'moved', epoch}, {'absent'} (no epoch, or
- * an index not complete) or {'hit', flags...}: per index a string with '1' or '0' per id.
+ * KEYS: epoch, pages, then complete indexes (a viewer's sets). A stored page and, for each index,
+ * which of the ids its header line lists for it are members: one call for a signed-in reader's
+ * page. The header is JSON up to the first newline, with `ids`: one id list per index, in KEYS
+ * order. Nothing is filled or leased (the caller takes the path that can). Reply: {'moved',
+ * epoch}, {'absent'} (no epoch, no page, or an index not complete) or {'hit', page, flags...}: per
+ * index a string with '1' or '0' per listed id.
  */
-const PEEK_MEMBER_SETS = `${PRELUDE}
+const PEEK_PERSONAL_PAGE = `${PRELUDE}
 local e = current_epoch(false)
 if e == '' then return {'absent'} end
 if e ~= p.epoch then return {'moved', e} end
-local reply = {'hit'}
-for i = 2, #KEYS do
-  local scores = redis.call('ZMSCORE', KEYS[i], '${INDEX_COMPLETE_MEMBER}', unpack(p.ids[i - 1]))
+local page = redis.call('HGET', KEYS[2], p.field)
+if not page then return {'absent'} end
+local newline = string.find(page, '\\n', 1, true)
+if not newline then return {'absent'} end
+local ids = cjson.decode(string.sub(page, 1, newline - 1)).ids
+local reply = {'hit', page}
+for i = 3, #KEYS do
+  local scores = redis.call('ZMSCORE', KEYS[i], '${INDEX_COMPLETE_MEMBER}', unpack(ids[i - 2]))
   if not scores[1] then return {'absent'} end
   local flags = {}
   for j = 2, #scores do flags[j - 1] = scores[j] and '1' or '0' end
@@ -217,7 +224,7 @@ const SCRIPTS = {
   blogCacheApplyWrite: APPLY_WRITE,
   blogCacheReadPage: READ_PAGE,
   blogCacheStorePage: STORE_PAGE,
-  blogCachePeekMemberSets: PEEK_MEMBER_SETS,
+  blogCachePeekPersonalPage: PEEK_PERSONAL_PAGE,
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
@@ -414,31 +421,26 @@ export class CacheCommands {
       : { status: 'hit', flags: flags.map((s) => s !== null) };
   }
 
-  /** peekMembers for several indexes in one call (one script: one command instead of two per index). */
-  async peekMemberSets(
+  /** A page and a viewer's flags for the ids its header lists (PEEK_PERSONAL_PAGE). */
+  async peekPersonalPage(
     scope: CallScope,
-    sets: readonly { logical: string; ids: readonly number[] }[],
-  ): Promise<{ status: 'hit'; flags: boolean[][] } | { status: 'absent' } | EpochMoved> {
-    const reply = await this.call(
-      'blogCachePeekMemberSets',
-      [scope.epochKey, ...sets.map((set) => scope.keys(set.logical).data)],
-      { epoch: scope.epoch, ids: sets.map((set) => set.ids) },
-    );
-    const moved = movedOrUndefined(reply);
-    if (moved) return moved;
-    if (Array.isArray(reply) && reply.length === 1 && reply[0] === 'absent') return { status: 'absent' };
-    if (!Array.isArray(reply) || reply[0] !== 'hit' || reply.length !== 1 + sets.length) {
-      throw new UnexpectedReply('blogCachePeekMemberSets', reply);
+    logical: string,
+    field: string,
+    sets: readonly string[],
+  ): Promise<{ status: 'hit'; page: Buffer; flags: boolean[][] } | { status: 'absent' } | EpochMoved> {
+    const keys = [scope.epochKey, scope.keys(logical).data, ...sets.map((set) => scope.keys(set).data)];
+    const reply = await this.call('blogCachePeekPersonalPage', keys, { epoch: scope.epoch, field }, 'buffers');
+    if (!Array.isArray(reply) || !reply.every((part) => Buffer.isBuffer(part))) {
+      throw new UnexpectedReply('blogCachePeekPersonalPage', reply);
     }
-    return {
-      status: 'hit',
-      flags: sets.map((set, i) => {
-        const flags: unknown = reply[1 + i];
-        if (typeof flags !== 'string' || flags.length !== set.ids.length)
-          throw new UnexpectedReply('blogCachePeekMemberSets', reply);
-        return Array.from({ length: flags.length }, (_, j) => flags.charCodeAt(j) === 0x31);
-      }),
-    };
+    const [status, page, ...flags] = reply;
+    const kind = status?.toString();
+    if (kind === 'absent' && reply.length === 1) return { status: 'absent' };
+    if (kind === 'moved' && page !== undefined) return { moved: true, epoch: page.toString() };
+    if (kind !== 'hit' || page === undefined || flags.length !== sets.length) {
+      throw new UnexpectedReply('blogCachePeekPersonalPage', reply);
+    }
+    return { status: 'hit', page, flags: flags.map((set) => Array.from(set, (byte) => byte === 0x31)) };
   }
 
   async readPage(scope: CallScope, logical: string, field: string): Promise<PageRead | EpochMoved> {

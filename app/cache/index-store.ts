@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheFillsCoalesced, cacheHits, cacheMisses } from '../platform/metrics.js';
-import type { IdPage, IndexMembersLookup, IndexPageLookup, IndexSource, StoredMembersLookup } from './cache.js';
+import type { IdPage, IndexMembersLookup, IndexPageLookup, IndexSource } from './cache.js';
 import type { IndexRead } from './commands.js';
 import { INDEX_COMPLETE_MEMBER } from './keys.js';
 import { isMoved, type RedisLink } from './redis-link.js';
@@ -61,29 +61,6 @@ export class IndexStore {
         const members = new Set(all);
         return new Set(ids.filter((id) => members.has(id)));
       },
-    });
-  }
-
-  /** Cache.storedMembers: one script call for every set; hits counted here, misses by members(). */
-  async storedMembers(sets: readonly StoredMembersLookup[]): Promise<Set<number>[] | undefined> {
-    const peek = await this.link
-      .run(
-        (scripts, scope) =>
-          scripts.peekMemberSets(
-            scope,
-            sets.map((set) => ({ logical: set.key, ids: set.ids })),
-          ),
-        {
-          op: 'index_read',
-          purpose: 'read',
-        },
-      )
-      .catch(() => undefined);
-    if (peek === undefined || isMoved(peek) || peek.status !== 'hit') return undefined;
-    return sets.map((set, i) => {
-      cacheHits.inc({ cache: set.cache });
-      const flags = peek.flags[i] ?? [];
-      return new Set(set.ids.filter((_, j) => flags[j]));
     });
   }
 

@@ -1,5 +1,5 @@
-import { cacheFillsCoalesced, cachePageLookups } from '../platform/metrics.js';
-import type { PageLookup } from './cache.js';
+import { cacheFillsCoalesced, cacheHits, cachePageLookups } from '../platform/metrics.js';
+import type { IndexName, PageLookup, PersonalPage } from './cache.js';
 import { cacheKeys } from './keys.js';
 import { isMoved, type RedisLink } from './redis-link.js';
 import { SingleFlight } from './single-flight.js';
@@ -44,6 +44,26 @@ export class PageStore {
     if (peek === undefined || isMoved(peek) || peek.status !== 'hit') return undefined;
     cachePageLookups.inc({ result: 'hit' });
     return peek.page;
+  }
+
+  /** Cache.storedPersonalPage: hits counted here (the page's and each set's), misses by the full path. */
+  async storedPersonal(key: string, sets: readonly IndexName[]): Promise<PersonalPage | undefined> {
+    const peek = await this.link
+      .run(
+        (scripts, scope) =>
+          scripts.peekPersonalPage(
+            scope,
+            cacheKeys.listPages(),
+            key,
+            sets.map((set) => set.key),
+          ),
+        { op: 'page_read', purpose: 'read' },
+      )
+      .catch(() => undefined);
+    if (peek === undefined || isMoved(peek) || peek.status !== 'hit') return undefined;
+    cachePageLookups.inc({ result: 'hit' });
+    for (const set of sets) cacheHits.inc({ cache: set.cache });
+    return { page: peek.page, flags: peek.flags };
   }
 
   async get(lookup: PageLookup): Promise<Buffer> {

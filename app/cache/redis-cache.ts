@@ -5,7 +5,8 @@ import type {
   IndexMembersLookup,
   IndexPageLookup,
   PageLookup,
-  StoredMembersLookup,
+  IndexName,
+  PersonalPage,
   ValuesLookup,
 } from './cache.js';
 import type { WriteOp } from './commands.js';
@@ -61,8 +62,8 @@ export class RedisCache implements Cache {
     return this.pages.stored(key);
   }
 
-  storedMembers(sets: readonly StoredMembersLookup[]): Promise<Set<number>[] | undefined> {
-    return this.indexes.storedMembers(sets);
+  storedPersonalPage(key: string, sets: readonly IndexName[]): Promise<PersonalPage | undefined> {
+    return this.pages.storedPersonal(key, sets);
   }
 
   async afterWrite(change: CacheChange): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CacheName } from '../cache/cache.js';
+import type { CacheName, IndexName } from '../cache/cache.js';
 import type { Database } from '../db/schema.js';
 import type { AppDeps } from './deps.js';
 
@@ -65,14 +65,7 @@ export function viewerSetThroughCache(
   };
 }
 
-/**
- * Which of ids are in each of a viewer's sets, in one round trip, only from sets complete in
- * Redis: undefined when any is not (nothing is built; viewerSetThroughCache can).
- */
-export function storedViewerSets(
-  deps: AppDeps,
-  viewerId: number,
-  sets: readonly (readonly [ViewerSetSource, readonly number[]])[],
-): Promise<Set<number>[] | undefined> {
-  return deps.cache.storedMembers(sets.map(([source, ids]) => ({ cache: source.cache, key: source.key(viewerId), ids })));
+/** A viewer's set, named as the cache's lookups of several sets at once take it. */
+export function viewerSetName(source: ViewerSetSource, viewerId: number): IndexName {
+  return { cache: source.cache, key: source.key(viewerId) };
 }

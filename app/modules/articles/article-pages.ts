@@ -1,6 +1,6 @@
 import { canBeSlug } from './slug.js';
 import type { AppDeps } from '../deps.js';
-import { storedViewerSets } from '../cached.js';
+import { viewerSetName } from '../cached.js';
 import { followingSet, viewerFollowing } from '../profiles/profile-cache.js';
 import { favoritesSet, viewerFavorited } from './article-cache.js';
 import type { ListArticlesInput } from './article-schemas.js';
@@ -10,23 +10,30 @@ import { notFound } from '../../platform/errors.js';
 /**
  * Article reads answered as JSON text through the page cache: an anonymous reader gets the cached
  * bytes as they are; a signed-in reader gets a copy with its personal fields (favorited,
- * following) set in place from its own sets. A stored page is one header line with the ids of its
- * articles and their authors, in order, then the answer: JSON text never holds a raw newline, so
- * the first one splits them.
+ * following) set in place from its own sets. A stored page is one header line (PageHeader), then
+ * the answer: JSON text never holds a raw newline, so the first one splits them.
  */
 
 const NEWLINE = 0x0a;
 
-interface PageIds {
-  articleIds: number[];
-  authorIds: number[];
+/**
+ * Per personal field, favorited then following: the id each of its occurrences in the answer
+ * depends on (the article's, the author's), in order, and the byte offset in the answer where that
+ * occurrence's `false` starts, so a signed-in answer is patched without searching the page.
+ * `at` is null when the answer does not hold exactly one occurrence per id (a page of another
+ * shape: signed-in readers then get their answer built the long way). The cache's one-call
+ * lookup of a page with a viewer's flags reads `ids` (Cache.storedPersonalPage).
+ */
+interface PageHeader {
+  ids: [number[], number[]];
+  at: [number[], number[]] | null;
 }
 
 /**
  * The answers' shape: raise it whenever what a page holds changes (fields, null for unset bio and
- * image), so a rolling upgrade never serves pages its older replicas stored.
+ * image, the header), so a rolling upgrade never serves pages its older replicas stored.
  */
-const PAGE_FORMAT = 3;
+const PAGE_FORMAT = 4;
 
 /** Each article's flag and its author's, as an anonymous page holds them: `false` until set. */
 const FAVORITED = Buffer.from('"favorited":false');
@@ -34,19 +41,23 @@ const FOLLOWING = Buffer.from('"following":false');
 /** `true` padded to the length of `false`: JSON allows the space, so the page keeps its length. */
 const TRUE = Buffer.from('true ');
 
-/**
- * Sets the n-th occurrence of `field` (the n-th article's) to true where flags[n] is. False when
- * the page does not hold exactly one occurrence per item (a page of another shape).
- */
-function setFlags(page: Buffer, field: Buffer, flags: readonly boolean[]): boolean {
-  let at = 0;
-  for (const flag of flags) {
-    const found = page.indexOf(field, at);
-    if (found < 0) return false;
-    at = found + field.length;
-    if (flag) TRUE.copy(page, at - TRUE.length);
+/** Where each occurrence's `false` starts, or undefined when there is not exactly one per id. */
+function flagOffsets(answer: Buffer, field: Buffer, count: number): number[] | undefined {
+  const offsets: number[] = [];
+  for (let found = answer.indexOf(field); found >= 0; found = answer.indexOf(field, found + field.length)) {
+    offsets.push(found + field.length - TRUE.length);
   }
-  return page.indexOf(field, at) < 0;
+  return offsets.length === count ? offsets : undefined;
+}
+
+/** A stored page: the header line and the answer. */
+function storedText(answer: unknown, articleIds: number[], authorIds: number[]): string {
+  const text = JSON.stringify(answer);
+  const bytes = Buffer.from(text);
+  const favorited = flagOffsets(bytes, FAVORITED, articleIds.length);
+  const following = flagOffsets(bytes, FOLLOWING, authorIds.length);
+  const header: PageHeader = { ids: [articleIds, authorIds], at: favorited && following ? [favorited, following] : null };
+  return `${JSON.stringify(header)}\n${text}`;
 }
 
 function pageKey(key: readonly unknown[]): string {
@@ -58,44 +69,27 @@ function answerOf(stored: Buffer): Buffer {
   return stored.subarray(stored.indexOf(NEWLINE) + 1);
 }
 
-function idsOf(stored: Buffer): PageIds {
-  return JSON.parse(stored.subarray(0, stored.indexOf(NEWLINE)).toString()) as PageIds;
+function headerOf(stored: Buffer): PageHeader {
+  return JSON.parse(stored.subarray(0, stored.indexOf(NEWLINE)).toString()) as PageHeader;
 }
 
 /**
- * A copy of the stored answer with this viewer's flags set, or undefined when the page does not
- * have the shape the flags are set in (the caller builds the answer the long way).
+ * A copy of the stored answer with this viewer's flags set (flags[field][occurrence]), or
+ * undefined when the page cannot be patched.
  */
-function personalized(
-  stored: Buffer,
-  ids: PageIds,
-  favorited: ReadonlySet<number>,
-  following: ReadonlySet<number>,
-): Buffer | undefined {
+function personalized(stored: Buffer, header: PageHeader, flags: readonly (readonly boolean[])[]): Buffer | undefined {
+  if (header.at === null) return undefined;
   const copy = Buffer.from(answerOf(stored));
-  const set =
-    setFlags(
-      copy,
-      FAVORITED,
-      ids.articleIds.map((id) => favorited.has(id)),
-    ) &&
-    setFlags(
-      copy,
-      FOLLOWING,
-      ids.authorIds.map((id) => following.has(id)),
-    );
-  return set ? copy : undefined;
+  header.at.forEach((offsets, field) => {
+    offsets.forEach((offset, i) => {
+      if (flags[field]?.[i]) TRUE.copy(copy, offset);
+    });
+  });
+  return copy;
 }
 
-/** The viewer's favorites among the page's articles and followees among its authors, if both sets are in Redis: one round trip. */
-async function storedFlags(deps: AppDeps, viewerId: number, ids: PageIds): Promise<[Set<number>, Set<number>] | undefined> {
-  const [favorited, following] =
-    (await storedViewerSets(deps, viewerId, [
-      [favoritesSet, ids.articleIds],
-      [followingSet, ids.authorIds],
-    ])) ?? [];
-  return favorited && following ? [favorited, following] : undefined;
-}
+/** The viewer's sets a page's flags come from, in PageHeader order. */
+const viewerSets = (viewerId: number) => [viewerSetName(favoritesSet, viewerId), viewerSetName(followingSet, viewerId)];
 
 /**
  * One answer through the page cache: built anonymously when not stored, then as this viewer sees
@@ -104,39 +98,42 @@ async function storedFlags(deps: AppDeps, viewerId: number, ids: PageIds): Promi
 async function answer(
   deps: AppDeps,
   key: unknown[],
-  build: () => Promise<{ answer: unknown } & PageIds>,
+  build: () => Promise<{ answer: unknown; articleIds: number[]; authorIds: number[] }>,
   viewerId: number | undefined,
   personal: (viewerId: number) => Promise<unknown>,
 ): Promise<Buffer> {
   const stored = await deps.cache.listPage({
     key: pageKey(key),
     build: async () => {
-      const { answer: built, articleIds, authorIds } = await build();
-      const header: PageIds = { articleIds, authorIds };
-      return `${JSON.stringify(header)}\n${JSON.stringify(built)}`;
+      const built = await build();
+      return storedText(built.answer, built.articleIds, built.authorIds);
     },
   });
-  const ids = viewerId === undefined ? undefined : idsOf(stored);
-  // Anonymous, or nothing on the page that is personal: the stored bytes as they are.
-  if (viewerId === undefined || ids === undefined || ids.articleIds.length === 0) return answerOf(stored);
-  const [favorited, following] =
-    (await storedFlags(deps, viewerId, ids)) ??
-    (await Promise.all([viewerFavorited(deps, viewerId, ids.articleIds), viewerFollowing(deps, viewerId, ids.authorIds)]));
-  return personalized(stored, ids, favorited, following) ?? Buffer.from(JSON.stringify(await personal(viewerId)));
+  if (viewerId === undefined) return answerOf(stored);
+  const header = headerOf(stored);
+  const [articleIds, authorIds] = header.ids;
+  // Nothing on the page is personal: the stored bytes as they are.
+  if (articleIds.length === 0) return answerOf(stored);
+  const [favorited, following] = await Promise.all([
+    viewerFavorited(deps, viewerId, articleIds),
+    viewerFollowing(deps, viewerId, authorIds),
+  ]);
+  const flags = [articleIds.map((id) => favorited.has(id)), authorIds.map((id) => following.has(id))];
+  return personalized(stored, header, flags) ?? Buffer.from(JSON.stringify(await personal(viewerId)));
 }
 
 /**
  * The answer if everything it is made of is in Redis (the page, and a viewer's sets when signed
- * in), or undefined: lookups only, never a build and never SQL (the caller takes the full path).
+ * in), or undefined: one lookup, never a build and never SQL (the caller takes the full path).
  * The same bytes as listArticlesJson / getArticleJson give.
  */
 async function storedAnswer(deps: AppDeps, key: unknown[], viewerId: number | undefined): Promise<Buffer | undefined> {
-  const stored = await deps.cache.storedPage(pageKey(key));
-  if (stored === undefined) return undefined;
-  const ids = viewerId === undefined ? undefined : idsOf(stored);
-  if (viewerId === undefined || ids === undefined || ids.articleIds.length === 0) return answerOf(stored);
-  const flags = await storedFlags(deps, viewerId, ids);
-  return flags && personalized(stored, ids, ...flags);
+  if (viewerId === undefined) {
+    const stored = await deps.cache.storedPage(pageKey(key));
+    return stored && answerOf(stored);
+  }
+  const found = await deps.cache.storedPersonalPage(pageKey(key), viewerSets(viewerId));
+  return found && personalized(found.page, headerOf(found.page), found.flags);
 }
 
 function listKey(input: ListArticlesInput): unknown[] {
