@@ -64,6 +64,8 @@ export interface PageLookup {
   key: string;
   /** Assembles the page (from other cached entries) when it is not cached. */
   build: () => Promise<string>;
+  /** The caller has just found the page not stored (storedPage): skip that lookup, go to the read that builds. */
+  knownMissing?: boolean;
 }
 
 /** Keys of complete id indexes touched by a write. */

@@ -70,7 +70,7 @@ export class PageStore {
     const logical = cacheKeys.listPages();
     // The common case, a stored page, costs two native commands; a miss then runs the script,
     // which also reads the version the store will be guarded by.
-    const stored = await this.stored(lookup.key);
+    const stored = lookup.knownMissing ? undefined : await this.stored(lookup.key);
     if (stored !== undefined) return stored;
     let epoch = '';
     const read = await this.link

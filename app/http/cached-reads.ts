@@ -9,6 +9,7 @@ import { httpRequestsInFlight } from '../platform/metrics.js';
 import { tokenOf } from './auth.js';
 import { simpleRequestCorsHeaders, type CorsOptions } from './cors.js';
 import { recordAnswer, requestIdFrom } from './observe.js';
+import { rememberStoredPageMiss } from './stored-page-misses.js';
 
 /** What node:http calls per request: Koa's app.callback(), or this fast path in front of it. */
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -90,16 +91,21 @@ export function withCachedReads(
     const started = performance.now();
     httpRequestsInFlight.inc();
     let body: Buffer | undefined;
+    let anonymousMiss = false;
     try {
       const viewerId = await viewerOf(deps, req);
       body = viewerId === null ? undefined : await read.find(viewerId);
+      anonymousMiss = viewerId === undefined && body === undefined;
     } catch {
       // The full path answers, and reports, whatever went wrong here.
       body = undefined;
     } finally {
       httpRequestsInFlight.dec();
     }
-    if (body === undefined) return next(req, res);
+    if (body === undefined) {
+      if (anonymousMiss) rememberStoredPageMiss(req);
+      return next(req, res);
+    }
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     res.writeHead(200, {
       'X-Request-Id': requestId,

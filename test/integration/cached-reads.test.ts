@@ -12,7 +12,8 @@ import type { AppDeps } from '../../app/modules/deps.js';
 import { createLogger } from '../../app/platform/log.js';
 import type { ArticlePage } from '../helpers/realworld.js';
 import { namespaceKeys } from '../helpers/redis-keys.js';
-import { createArticle, REDIS_URL, registerUser, startTestService, type TestService } from '../helpers/service.js';
+import { commandsBetween, startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
+import { createArticle, registerUser, startTestService, type TestService } from '../helpers/service.js';
 
 const FRONTEND = 'http://localhost:5173';
 
@@ -61,6 +62,7 @@ function listen(handler: RequestHandler): Promise<{ server: Server; baseUrl: str
  */
 describe('cached reads answered before Koa', () => {
   let t: TestService;
+  let redis: PrivateRedis;
   let full: { server: Server; baseUrl: string };
   let fast: { server: Server; baseUrl: string };
   const lines: LogLine[] = [];
@@ -69,7 +71,9 @@ describe('cached reads answered before Koa', () => {
   let slug: string;
 
   before(async () => {
-    t = await startTestService({ CORS_ORIGINS: FRONTEND });
+    // A Redis of its own, so that the commands of one request can be counted exactly.
+    redis = await startPrivateRedis();
+    t = await startTestService({ CORS_ORIGINS: FRONTEND, REDIS_URL: redis.url });
     const log = createLogger(
       'info',
       new Writable({
@@ -101,6 +105,7 @@ describe('cached reads answered before Koa', () => {
     full.server.close();
     fast.server.close();
     await t.stop();
+    await redis.kill();
   });
 
   const reads = [
@@ -201,13 +206,13 @@ describe('cached reads answered before Koa', () => {
     const path = '/api/articles?tag=cached&limit=20';
     const auth = { Authorization: `Token ${viewer.token}` };
     await get(fast.baseUrl, path, auth);
-    const redis = new Redis(REDIS_URL);
+    const client = new Redis(redis.url);
     try {
-      const keys = await namespaceKeys(redis, t.databaseName, `idx:fav:${viewerId}`);
+      const keys = await namespaceKeys(client, t.databaseName, `idx:fav:${viewerId}`);
       assert.ok(keys.length > 0, 'the favorites index was in Redis');
-      await redis.del(...keys);
+      await client.del(...keys);
     } finally {
-      redis.disconnect();
+      client.disconnect();
     }
     const before = koaCalls;
     const res = await get(fast.baseUrl, path, auth);
@@ -236,6 +241,31 @@ describe('cached reads answered before Koa', () => {
       assert.equal(res.status, status, `${init?.method ?? 'GET'} ${path}`);
       assert.equal(koaCalls, before + 1, `${init?.method ?? 'GET'} ${path}: Koa answered`);
     }
+  });
+
+  it('when a page is not stored, then a read through the fast path costs the same Redis commands as through Koa alone', async () => {
+    // Two authors with one article each: two pages of the same shape, neither stored yet.
+    const pages: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const author = await registerUser(t);
+      await createArticle(t, author.token, { tagList: ['cached'] });
+      pages.push(`/api/articles?author=${author.username}&limit=5`);
+    }
+    const [viaKoa = '', viaFastPath = ''] = pages;
+    // A third page stored first: the pages' hash exists (its first store also sets its expiry).
+    await get(full.baseUrl, '/api/articles?limit=1');
+    const measure = async (baseUrl: string, path: string) => {
+      const before = await redis.commandCalls();
+      const { status } = await get(baseUrl, path);
+      assert.equal(status, 200, path);
+      return commandsBetween(before, await redis.commandCalls());
+    };
+    const koaCommands = await measure(full.baseUrl, viaKoa);
+    const callsBefore = koaCalls;
+    const fastPathCommands = await measure(fast.baseUrl, viaFastPath);
+    assert.equal(koaCalls, callsBefore + 1, 'Koa built it');
+    // The fast path's lookup stands in for Koa's own: Koa then goes straight to the read that builds.
+    assert.deepEqual(fastPathCommands, koaCommands);
   });
 
   it('when an article is written after a page was stored, then the next anonymous read through the fast path shows it', async () => {

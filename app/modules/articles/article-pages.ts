@@ -91,19 +91,30 @@ function personalized(stored: Buffer, header: PageHeader, flags: readonly (reado
 /** The viewer's sets a page's flags come from, in PageHeader order. */
 const viewerSets = (viewerId: number) => [viewerSetName(favoritesSet, viewerId), viewerSetName(followingSet, viewerId)];
 
+/** Who reads: the signed-in viewer (undefined: anonymous), and whether their page was just found not stored. */
+export interface Reader {
+  viewerId: number | undefined;
+  storedPageMissed: boolean;
+}
+
 /**
  * One answer through the page cache: built anonymously when not stored, then as this viewer sees
  * it; `personal` builds a signed-in answer the long way when a page cannot be patched.
  */
 async function answer(
   deps: AppDeps,
-  key: unknown[],
-  build: () => Promise<{ answer: unknown; articleIds: number[]; authorIds: number[] }>,
-  viewerId: number | undefined,
-  personal: (viewerId: number) => Promise<unknown>,
+  reader: Reader,
+  page: {
+    key: unknown[];
+    build: () => Promise<{ answer: unknown; articleIds: number[]; authorIds: number[] }>;
+    personal: (viewerId: number) => Promise<unknown>;
+  },
 ): Promise<Buffer> {
+  const { viewerId } = reader;
+  const { build, personal } = page;
   const stored = await deps.cache.listPage({
-    key: pageKey(key),
+    key: pageKey(page.key),
+    knownMissing: reader.storedPageMissed,
     build: async () => {
       const built = await build();
       return storedText(built.answer, built.articleIds, built.authorIds);
@@ -151,30 +162,26 @@ export async function storedArticle(deps: AppDeps, slug: string, viewerId: numbe
 }
 
 /** GET /api/articles: the schema has already trimmed and bounded every part of the key. */
-export function listArticlesJson(deps: AppDeps, input: ListArticlesInput, viewerId: number | undefined): Promise<Buffer> {
-  return answer(
-    deps,
-    listKey(input),
-    async () => {
+export function listArticlesJson(deps: AppDeps, input: ListArticlesInput, reader: Reader): Promise<Buffer> {
+  return answer(deps, reader, {
+    key: listKey(input),
+    build: async () => {
       const { page, articleIds, authorIds } = await listArticlesWithIds(deps, input, undefined);
       return { answer: page, articleIds, authorIds };
     },
-    viewerId,
-    (viewer) => listArticles(deps, input, viewer),
-  );
+    personal: (viewer) => listArticles(deps, input, viewer),
+  });
 }
 
 /** GET /api/articles/:slug; names no article can have are not found before any cache lookup. */
-export async function getArticleJson(deps: AppDeps, slug: string, viewerId: number | undefined): Promise<Buffer> {
+export async function getArticleJson(deps: AppDeps, slug: string, reader: Reader): Promise<Buffer> {
   if (!canBeSlug(slug)) throw notFound('article');
-  return answer(
-    deps,
-    ['article', slug],
-    async () => {
+  return answer(deps, reader, {
+    key: ['article', slug],
+    build: async () => {
       const { article, id, authorId } = await getArticleWithIds(deps, slug, undefined);
       return { answer: { article }, articleIds: [id], authorIds: [authorId] };
     },
-    viewerId,
-    async (viewer) => ({ article: await getArticle(deps, slug, viewer) }),
-  );
+    personal: async (viewer) => ({ article: await getArticle(deps, slug, viewer) }),
+  });
 }

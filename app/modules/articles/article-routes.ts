@@ -1,11 +1,17 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import type { AppDeps } from '../deps.js';
 import { optionalUser, requireUser } from '../../http/auth.js';
 import { requestBody } from '../../http/body.js';
+import { storedPageMissed } from '../../http/stored-page-misses.js';
 import { parseInput } from '../../http/validation.js';
 import { CreateArticleRequest, ListArticlesQuery, PageQuery, UpdateArticleRequest } from './article-schemas.js';
-import { getArticleJson, listArticlesJson } from './article-pages.js';
+import { getArticleJson, listArticlesJson, type Reader } from './article-pages.js';
 import { createArticle, deleteArticle, favorite, feed, updateArticle } from './article-service.js';
+
+function reader(ctx: Context): Reader {
+  return { viewerId: optionalUser(ctx)?.id, storedPageMissed: storedPageMissed(ctx.req) };
+}
 
 export function articleRoutes(deps: AppDeps): Router {
   const router = new Router();
@@ -13,7 +19,7 @@ export function articleRoutes(deps: AppDeps): Router {
   router.get('/articles', async (ctx) => {
     // Already JSON text (the page cache's bytes): no parse and stringify per request.
     ctx.type = 'application/json';
-    ctx.body = await listArticlesJson(deps, parseInput(ListArticlesQuery, ctx.query), optionalUser(ctx)?.id);
+    ctx.body = await listArticlesJson(deps, parseInput(ListArticlesQuery, ctx.query), reader(ctx));
   });
 
   // Registered before /articles/:slug so "feed" is never read as a slug.
@@ -31,7 +37,7 @@ export function articleRoutes(deps: AppDeps): Router {
 
   router.get('/articles/:slug', async (ctx) => {
     ctx.type = 'application/json';
-    ctx.body = await getArticleJson(deps, ctx.params.slug ?? '', optionalUser(ctx)?.id);
+    ctx.body = await getArticleJson(deps, ctx.params.slug ?? '', reader(ctx));
   });
 
   router.put('/articles/:slug', async (ctx) => {
