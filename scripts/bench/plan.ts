@@ -59,8 +59,8 @@ export interface BenchPlan {
   pageCacheModes: boolean[];
   /** Instead of the scenarios: profile the warm anonymous list under node --cpu-prof. */
   cpuProfile: boolean;
-  /** The profiled list is read signed in (Authorization of a viewer with favorites and follows). */
-  cpuProfileSignedIn: boolean;
+  /** What is profiled: the list read anonymously, signed in, or the 5:1 mix (one POST per postEvery requests). */
+  cpuProfileLoad: 'anonymous' | 'signed-in' | 'mix';
   /** Where the SVG plots go (undefined: the run's temporary directory). */
   svgDir: string | undefined;
   json: boolean;
@@ -81,6 +81,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --only LIST             scenarios, comma-separated: reads,mix,knee,signup,stall,pages (default: all)
   --cpu-prof              profile the warm anonymous list under node --cpu-prof instead (also: npm run bench:profile)
   --signed-in             with --cpu-prof: profile the signed-in list instead of the anonymous one
+  --mix                   with --cpu-prof: profile the 5:1 GET:POST mix instead
 
  reads, mix, knee (wrk against one seeded service; reads also against the ceiling):
   --duration S            seconds of each measured wrk run (default 8; --quick 2)
@@ -156,6 +157,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
       only: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'signed-in': { type: 'boolean', default: false },
+      mix: { type: 'boolean', default: false },
       duration: { type: 'string' },
       warm: { type: 'string' },
       connections: { type: 'string' },
@@ -203,7 +205,9 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
   }
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(values['log-level'])) throw new Error(`--log-level must be one of ${levels.join(', ')}`);
-  if (values['signed-in'] && !values['cpu-prof']) throw new Error('--signed-in applies to --cpu-prof only');
+  if ((values['signed-in'] || values.mix) && !values['cpu-prof'])
+    throw new Error('--signed-in and --mix apply to --cpu-prof only');
+  if (values['signed-in'] && values.mix) throw new Error('--signed-in or --mix, not both');
   const opt = (name: string, text: string | undefined, fallback: number, min: number, max: number) =>
     text === undefined ? fallback : int(name, text, min, max);
   const mixConnections = values['mix-connections']
@@ -237,7 +241,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
     pageRepeats: quick ? 5 : 20,
     pageCacheModes: quick ? [false] : [false, true],
     cpuProfile: values['cpu-prof'],
-    cpuProfileSignedIn: values['signed-in'],
+    cpuProfileLoad: values.mix ? 'mix' : values['signed-in'] ? 'signed-in' : 'anonymous',
     svgDir: values['svg-dir'] ?? (quick ? undefined : 'docs/bench'),
     json: values.json,
     saveJson: values['save-json'],

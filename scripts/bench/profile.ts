@@ -46,13 +46,24 @@ export async function runProfile(options: {
       articles: plan.articles,
       bodyBytes: plan.bodyBytes,
       authors: 4,
-      posters: 0,
+      posters: plan.cpuProfileLoad === 'mix' ? 8 : 0,
       runId: options.runId,
     });
     options.progress.begin('profile');
     const wrk = (durationSeconds: number): WrkOptions => ({
       url: (service?.baseUrl ?? '') + PATH,
-      headers: plan.cpuProfileSignedIn ? { Authorization: `Token ${dataset.viewerToken}` } : undefined,
+      headers: plan.cpuProfileLoad === 'signed-in' ? { Authorization: `Token ${dataset.viewerToken}` } : undefined,
+      mix:
+        plan.cpuProfileLoad === 'mix'
+          ? {
+              readPath: PATH,
+              postEvery: plan.postEvery,
+              tokens: dataset.posterTokens,
+              runId: `${options.runId}prof${durationSeconds}`,
+              body: dataset.bodyText,
+              tags: dataset.topics,
+            }
+          : undefined,
       connections: plan.connections,
       threads: options.wrk.threads,
       durationSeconds,
@@ -75,7 +86,7 @@ export async function runProfile(options: {
   const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
   const run: ProfileRun = {
     path: PATH,
-    signedIn: plan.cpuProfileSignedIn,
+    load: plan.cpuProfileLoad,
     connections: plan.connections,
     durationSeconds: seconds,
     requests,

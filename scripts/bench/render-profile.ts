@@ -4,7 +4,7 @@ import type { ProfileSummary } from './cpu-profile.js';
 
 export interface ProfileRun {
   path: string;
-  signedIn: boolean;
+  load: 'anonymous' | 'signed-in' | 'mix';
   connections: number;
   durationSeconds: number;
   requests: number;
@@ -18,7 +18,9 @@ export function renderProfile(run: ProfileRun): string {
   const busyMs = s.buckets.filter((b) => b.bucket !== 'idle').reduce((a, b) => a + b.ms, 0);
   const perRequest = (msTotal: number) => (run.requests > 0 ? (msTotal * 1000) / run.requests : undefined);
   const out = [
-    `## CPU profile: warm \`GET ${run.path}\`${run.signedIn ? ', signed in' : ''}`,
+    run.load === 'mix'
+      ? `## CPU profile: the 5:1 mix (\`GET ${run.path}\` and \`POST /api/articles\`)`
+      : `## CPU profile: warm \`GET ${run.path}\`${run.load === 'signed-in' ? ', signed in' : ''}`,
     '',
     `The service's main thread under \`node --cpu-prof\`, while wrk -c${run.connections} ran for ${num(run.durationSeconds, 1)} s: ` +
       `${run.requests} requests (${num(run.requestsPerSecond, 0)} req/s), ${s.samples} samples over ${num(s.totalMs / 1000, 1)} s` +

@@ -172,7 +172,9 @@ export function renderThroughput(t: ThroughputResult, plots: PlotLinks): string[
         ? ''
         : `VmHWM ${mb(t.serviceServingPeakRssBytes)} MB from the first wrk step on (reset after seeding), `) +
       `VmRSS sampled every 250 ms peaked at ${mb(peakOf((s) => s.rssPeakSampledBytes))} MB, ` +
-      `process_resident_memory_bytes after the steps at most ${mb(peakOf((s) => s.rssAfterBytes))} MB; ` +
+      `process_resident_memory_bytes after the steps at most ${mb(peakOf((s) => s.rssAfterBytes))} MB, ` +
+      `of which the V8 heap at most ${mb(peakOf((s) => s.heapTotalAfterBytes))} MB committed ` +
+      `(${mb(peakOf((s) => s.heapUsedAfterBytes))} MB in use); ` +
       `whole-life peak ${mb(t.servicePeakRssBytes)} MB (the target below).`,
   );
   const anonymous = reads?.scenarios.find((s) => s.scenario === 'list-anonymous');

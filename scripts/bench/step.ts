@@ -55,6 +55,9 @@ export interface StepResult {
   rssPeakSampledBytes: number | undefined;
   /** process_resident_memory_bytes scraped after the step. */
   rssAfterBytes: number | undefined;
+  /** The V8 heap after the step: committed (nodejs_heap_size_total_bytes) and in use (nodejs_heap_size_used_bytes). */
+  heapTotalAfterBytes: number | undefined;
+  heapUsedAfterBytes: number | undefined;
   /** VmHWM after the step: the process's peak so far (for the service: since seeding, when its reset worked). */
   vmHwmBytes: number | undefined;
   loadgenCpuSeconds: number | undefined;
@@ -110,6 +113,8 @@ export async function measureStep(
   let poolAcquireTimeouts: number | undefined;
   let shed: Record<string, number> | undefined;
   let rssAfterBytes: number | undefined;
+  let heapTotalAfterBytes: number | undefined;
+  let heapUsedAfterBytes: number | undefined;
   let statements: StepResult['statements'];
   let meanMsByMethod: StepResult['meanMsByMethod'];
   if (metricsBefore !== undefined && metricsAfter !== undefined) {
@@ -128,6 +133,12 @@ export async function measureStep(
     shed = deltaBy(metricsBefore, metricsAfter, 'http_requests_shed_total', 'reason');
     rssAfterBytes = /^process_resident_memory_bytes /m.test(metricsAfter)
       ? sumMetric(metricsAfter, 'process_resident_memory_bytes')
+      : undefined;
+    heapTotalAfterBytes = /^nodejs_heap_size_total_bytes /m.test(metricsAfter)
+      ? sumMetric(metricsAfter, 'nodejs_heap_size_total_bytes')
+      : undefined;
+    heapUsedAfterBytes = /^nodejs_heap_size_used_bytes /m.test(metricsAfter)
+      ? sumMetric(metricsAfter, 'nodejs_heap_size_used_bytes')
       : undefined;
   }
   // The ceiling has no metrics: what wrk completed is its denominator.
@@ -157,6 +168,8 @@ export async function measureStep(
     shed,
     rssPeakSampledBytes,
     rssAfterBytes,
+    heapTotalAfterBytes,
+    heapUsedAfterBytes,
     vmHwmBytes: target.peakRssBytes(),
     loadgenCpuSeconds: report.cpuSeconds,
     serverCpuMicrosPerRequest:

@@ -49,7 +49,7 @@ export function plannedSteps(plan: BenchPlan): PlannedStep[] {
     steps.push({ key: 'setup', label: 'start the profiled service and seed it', estimateSeconds: 15 + plan.articles * 0.1 });
     steps.push({
       key: 'profile',
-      label: `warm ${plan.cpuProfileSignedIn ? 'signed-in' : 'anonymous'} list under --cpu-prof`,
+      label: `${plan.cpuProfileLoad === 'mix' ? '5:1 mix' : `warm ${plan.cpuProfileLoad} list`} under --cpu-prof`,
       estimateSeconds: plan.warmSeconds + wrkStep + 3,
     });
     return steps;

@@ -63,9 +63,12 @@ describe('bench command line', () => {
 
   it('when --cpu-prof or --help, then the plan says so', () => {
     assert.equal(parsePlan(['--cpu-prof'])?.cpuProfile, true);
-    assert.equal(parsePlan(['--cpu-prof'])?.cpuProfileSignedIn, false);
-    assert.equal(parsePlan(['--cpu-prof', '--signed-in'])?.cpuProfileSignedIn, true);
+    assert.equal(parsePlan(['--cpu-prof'])?.cpuProfileLoad, 'anonymous');
+    assert.equal(parsePlan(['--cpu-prof', '--signed-in'])?.cpuProfileLoad, 'signed-in');
+    assert.equal(parsePlan(['--cpu-prof', '--mix'])?.cpuProfileLoad, 'mix');
     assert.throws(() => parsePlan(['--signed-in']), /--cpu-prof only/);
+    assert.throws(() => parsePlan(['--mix']), /--cpu-prof only/);
+    assert.throws(() => parsePlan(['--cpu-prof', '--mix', '--signed-in']), /not both/);
     assert.equal(parsePlan(['--help']), undefined);
   });
 });
