@@ -17,13 +17,18 @@ img_die() { img_log "ERROR: $*"; exit 1; }
 ENGINE="${CONTAINER_ENGINE:-podman}"
 
 # ENGINE_CMD is the container engine with the flags this machine needs, as an array so that it can
-# also be run under `timeout`. crun fails on this cgroup setup, so podman is pointed at runc
-# whenever runc is installed (IMAGE_RUNTIME overrides; set it empty to keep podman's own default).
-ENGINE_CMD=("$ENGINE")
-if [ "$ENGINE" = podman ] && [ -n "${IMAGE_RUNTIME-runc}" ] \
-  && command -v "${IMAGE_RUNTIME-runc}" >/dev/null 2>&1; then
-  ENGINE_CMD+=(--runtime "${IMAGE_RUNTIME-runc}")
-fi
+# also be run under `timeout`. crun fails on this cgroup setup ("cgroups in hybrid mode not
+# supported"), so podman is pointed at runc whenever runc is installed (IMAGE_RUNTIME overrides;
+# set it empty to keep podman's own default). A script that installs runc after sourcing this
+# file calls engine_setup again: on a fresh machine runc arrives only then.
+engine_setup() {
+  ENGINE_CMD=("$ENGINE")
+  if [ "$ENGINE" = podman ] && [ -n "${IMAGE_RUNTIME-runc}" ] \
+    && command -v "${IMAGE_RUNTIME-runc}" >/dev/null 2>&1; then
+    ENGINE_CMD+=(--runtime "${IMAGE_RUNTIME-runc}")
+  fi
+}
+engine_setup
 engine() { "${ENGINE_CMD[@]}" "$@"; }
 
 # Containers here start with tiny default ulimits; npm and node need more open files and processes.

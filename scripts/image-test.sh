@@ -59,7 +59,10 @@ summary() {
 # ---- engine-specific flags -----------------------------------------------------------------
 if [ "$ENGINE" = podman ]; then
   need_cmd podman podman
-  if [ -z "${IMAGE_RUNTIME+x}" ]; then need_cmd runc runc; fi
+  if [ -z "${IMAGE_RUNTIME+x}" ]; then
+    need_cmd runc runc
+    engine_setup # runc may have been installed just now: use it, not podman's default (crun)
+  fi
   PULL_NEVER=(--pull=never)
   # /tmp stays writable the way the chart gives it an emptyDir; the rest of / is read-only.
   RO_FLAGS=(--read-only --read-only-tmpfs=true)

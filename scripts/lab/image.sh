@@ -14,7 +14,10 @@ source "$(dirname "$0")/lib.sh"
 source "$LAB_REPO/scripts/image-lib.sh"
 lab_need_root
 need_cmd podman podman
-[ -z "${IMAGE_RUNTIME+x}" ] && need_cmd runc runc
+if [ -z "${IMAGE_RUNTIME+x}" ]; then
+  need_cmd runc runc
+  engine_setup # installed just now on a fresh machine: build with it, not podman's default (crun)
+fi
 
 context="${LAB_IMAGE_CONTEXT:-$LAB_REPO}"
 [ -f "$context/Dockerfile" ] || lab_die "no Dockerfile in $context"
