@@ -48,12 +48,10 @@ export class IndexStore {
     if (ids.length === 0) return new Set();
     // The common case, a complete index, costs two native commands; otherwise the script path
     // below reads it or takes the rebuild lease.
-    const peek = await this.link
-      .run((scripts, scope) => scripts.peekMembers(scope, lookup.key, ids), { op: 'index_read', purpose: 'read' })
-      .catch(() => undefined);
-    if (peek !== undefined && !isMoved(peek) && peek.status === 'hit') {
+    const hit = await this.link.peek((scripts, scope) => scripts.peekMembers(scope, lookup.key, ids), 'index_read');
+    if (hit !== undefined) {
       cacheHits.inc({ cache: lookup.cache });
-      return new Set(ids.filter((_, i) => peek.flags[i]));
+      return new Set(ids.filter((_, i) => hit.flags[i]));
     }
     return this.lookup(lookup, { mode: 'members', ids }, async () => new Set(await lookup.direct()), {
       fromRead: (_size, flags) => new Set(ids.filter((_, i) => flags[i] === '1')),

@@ -38,32 +38,23 @@ export class PageStore {
    * in one round trip, no script. Counts a hit; a miss is counted by get(), which builds the page.
    */
   async stored(key: string): Promise<Buffer | undefined> {
-    const peek = await this.link
-      .run((scripts, scope) => scripts.peekPage(scope, cacheKeys.listPages(), key), { op: 'page_read', purpose: 'read' })
-      .catch(() => undefined);
-    if (peek === undefined || isMoved(peek) || peek.status !== 'hit') return undefined;
+    const hit = await this.link.peek((scripts, scope) => scripts.peekPage(scope, cacheKeys.listPages(), key), 'page_read');
+    if (hit === undefined) return undefined;
     cachePageLookups.inc({ result: 'hit' });
-    return peek.page;
+    return hit.page;
   }
 
   /** Cache.storedPersonalPage: hits counted here (the page's and each set's), misses by the full path. */
   async storedPersonal(key: string, sets: readonly IndexName[]): Promise<PersonalPage | undefined> {
-    const peek = await this.link
-      .run(
-        (scripts, scope) =>
-          scripts.peekPersonalPage(
-            scope,
-            cacheKeys.listPages(),
-            key,
-            sets.map((set) => set.key),
-          ),
-        { op: 'page_read', purpose: 'read' },
-      )
-      .catch(() => undefined);
-    if (peek === undefined || isMoved(peek) || peek.status !== 'hit') return undefined;
+    const keys = sets.map((set) => set.key);
+    const hit = await this.link.peek(
+      (scripts, scope) => scripts.peekPersonalPage(scope, cacheKeys.listPages(), key, keys),
+      'page_read',
+    );
+    if (hit === undefined) return undefined;
     cachePageLookups.inc({ result: 'hit' });
     for (const set of sets) cacheHits.inc({ cache: set.cache });
-    return { page: peek.page, flags: peek.flags };
+    return { page: hit.page, flags: hit.flags };
   }
 
   async get(lookup: PageLookup): Promise<Buffer> {

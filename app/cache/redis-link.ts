@@ -145,6 +145,18 @@ export class RedisLink {
     }
   }
 
+  /**
+   * A read that only looks (no fill, no lease): its hit, or undefined when it found nothing, the
+   * epoch kept moving, or Redis could not answer; the caller then takes the path that can build.
+   */
+  async peek<H extends { status: 'hit' }>(
+    call: (scripts: CacheCommands, scope: CallScope) => Promise<H | { status: 'absent' } | EpochMoved>,
+    op: CacheOp,
+  ): Promise<H | undefined> {
+    const reply = await this.run(call, { op, purpose: 'read' }).catch(() => undefined);
+    return reply !== undefined && !isMoved(reply) && reply.status === 'hit' ? reply : undefined;
+  }
+
   /** A write Redis did not see: stop reading Redis until the probe has started a new epoch. */
   markDirty(): void {
     this.dirty = true;

@@ -75,9 +75,10 @@ async function viewerOf(deps: AppDeps, req: IncomingMessage): Promise<number | u
  * The hottest answers without Koa: a read of an article list or an article whose page is stored
  * (and, signed in, whose reader's favorites and followees are) is written here, after one Redis
  * round trip, with the headers, metrics and log line Koa's middleware would give it
- * (test/integration/cached-reads.test.ts holds both paths to the same answer). The issue-13 profile put Koa's middleware chain (context, compose, the request
- * context, routing) at about a third of such a request's CPU. Every miss and every other request
- * goes to Koa unchanged: whatever needs MySQL (a build, a viewer's set to load) or answers an error.
+ * (test/integration/cached-reads.test.ts holds both paths to the same answer). The issue-13
+ * profile put Koa's middleware chain (context, compose, the request context, routing) at about a
+ * third of such a request's CPU. Every miss and every other request goes to Koa unchanged:
+ * whatever needs MySQL (a build, a viewer's set to load) or answers an error.
  */
 export function withCachedReads(
   deps: AppDeps,

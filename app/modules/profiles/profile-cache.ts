@@ -47,7 +47,6 @@ export const cachedProfiles = byIdThroughCache<ProfileRow>({
   load: loadProfileRows,
 });
 
-/** Which of these users the viewer follows. */
 /** A viewer's followees. */
 export const followingSet: ViewerSetSource = {
   cache: 'following',
@@ -56,6 +55,7 @@ export const followingSet: ViewerSetSource = {
   loadSome: loadFollowing,
 };
 
+/** Which of these users the viewer follows. */
 export const viewerFollowing = viewerSetThroughCache(followingSet);
 
 /**
