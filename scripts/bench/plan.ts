@@ -15,6 +15,8 @@ export const SCENARIOS: readonly Scenario[] = ['reads', 'mix', 'knee', 'signup',
 /** The scenarios that run on the one wrk-driven service (seeded once, measured against the ceiling). */
 export const THROUGHPUT_SCENARIOS: readonly Scenario[] = ['reads', 'mix', 'knee'];
 
+export type ProfileLoad = 'anonymous' | 'signed-in' | 'mix';
+
 export interface BenchPlan {
   scenarios: Scenario[];
   /** reads/mix/knee: seconds of each measured wrk run, and of each unmeasured warm-up run. */
@@ -60,7 +62,7 @@ export interface BenchPlan {
   /** Instead of the scenarios: profile the warm anonymous list under node --cpu-prof. */
   cpuProfile: boolean;
   /** What is profiled: the list read anonymously, signed in, or the 5:1 mix (one POST per postEvery requests). */
-  cpuProfileLoad: 'anonymous' | 'signed-in' | 'mix';
+  cpuProfileLoad: ProfileLoad;
   /** Where the SVG plots go (undefined: the run's temporary directory). */
   svgDir: string | undefined;
   json: boolean;

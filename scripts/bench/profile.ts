@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- --cpu-prof` (or `npm run bench:profile`): the warm anonymous (or, with --signed-in, signed-in) list under
- * `node --cpu-prof`, summed into buckets. The profile covers the service's whole life, so the
+ * `npm run bench -- --cpu-prof` (or `npm run bench:profile`): the warm anonymous list (with
+ * --signed-in the signed-in one, with --mix the 5:1 mix) under `node --cpu-prof`, summed into buckets. The profile covers the service's whole life, so the
  * wrk window is recorded on the same monotonic clock (process.hrtime) and only samples inside it
  * count.
  */

@@ -1,10 +1,11 @@
 /** Markdown for the --cpu-prof run: where a warm request's time goes, short (pure). */
 import { markdownTable, num, pct } from './format.js';
 import type { ProfileSummary } from './cpu-profile.js';
+import type { ProfileLoad } from './plan.js';
 
 export interface ProfileRun {
   path: string;
-  load: 'anonymous' | 'signed-in' | 'mix';
+  load: ProfileLoad;
   connections: number;
   durationSeconds: number;
   requests: number;

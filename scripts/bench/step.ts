@@ -131,15 +131,11 @@ export async function measureStep(
     sqlPerRequest = serverRequests > 0 ? statementCount / serverRequests : undefined;
     poolAcquireTimeouts = delta(metricsBefore, metricsAfter, 'db_pool_acquire_timeouts_total');
     shed = deltaBy(metricsBefore, metricsAfter, 'http_requests_shed_total', 'reason');
-    rssAfterBytes = /^process_resident_memory_bytes /m.test(metricsAfter)
-      ? sumMetric(metricsAfter, 'process_resident_memory_bytes')
-      : undefined;
-    heapTotalAfterBytes = /^nodejs_heap_size_total_bytes /m.test(metricsAfter)
-      ? sumMetric(metricsAfter, 'nodejs_heap_size_total_bytes')
-      : undefined;
-    heapUsedAfterBytes = /^nodejs_heap_size_used_bytes /m.test(metricsAfter)
-      ? sumMetric(metricsAfter, 'nodejs_heap_size_used_bytes')
-      : undefined;
+    // A gauge the service exports (undefined, not 0, when it does not).
+    const gauge = (name: string) => (new RegExp(`^${name} `, 'm').test(metricsAfter) ? sumMetric(metricsAfter, name) : undefined);
+    rssAfterBytes = gauge('process_resident_memory_bytes');
+    heapTotalAfterBytes = gauge('nodejs_heap_size_total_bytes');
+    heapUsedAfterBytes = gauge('nodejs_heap_size_used_bytes');
   }
   // The ceiling has no metrics: what wrk completed is its denominator.
   const perRequestDenominator = serverRequests ?? report.requests;
