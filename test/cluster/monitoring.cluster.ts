@@ -237,6 +237,18 @@ describe('the monitoring path on the lab', { timeout: 2_400_000 }, () => {
   });
 
   it('npm run doctor names the cause and the fix of each injected fault', async () => {
+    // The API Service's pod selector, by the component label ("api" is the chart's).
+    const selectComponent = async (component: string) => {
+      await kubectlAsync([
+        '-n',
+        NS,
+        'patch',
+        'service',
+        FULLNAME,
+        '-p',
+        JSON.stringify({ spec: { selector: { 'app.kubernetes.io/component': component } } }),
+      ]);
+    };
     const faults: {
       name: string;
       inject: () => Promise<void>;
@@ -326,33 +338,13 @@ describe('the monitoring path on the lab', { timeout: 2_400_000 }, () => {
       },
       {
         name: 'a Service selecting no ready pods',
-        inject: async () => {
-          await kubectlAsync([
-            '-n',
-            NS,
-            'patch',
-            'service',
-            FULLNAME,
-            '-p',
-            JSON.stringify({ spec: { selector: { 'app.kubernetes.io/component': 'apu' } } }),
-          ]);
-        },
+        inject: () => selectComponent('apu'),
         expect: {
           id: 'service-endpoints',
           detail: /selects .*"app.kubernetes.io\/component":"apu".* but no API pod carries those labels/,
           fix: /selector/,
         },
-        undo: async () => {
-          await kubectlAsync([
-            '-n',
-            NS,
-            'patch',
-            'service',
-            FULLNAME,
-            '-p',
-            JSON.stringify({ spec: { selector: { 'app.kubernetes.io/component': 'api' } } }),
-          ]);
-        },
+        undo: () => selectComponent('api'),
       },
     ];
     const problems: string[] = [];
