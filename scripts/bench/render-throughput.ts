@@ -56,6 +56,7 @@ function row(name: string, s: StepResult, ratio: number | undefined, runs: numbe
     s.target === 'ceiling' ? '–' : num(s.sqlPerRequest, 2),
     s.redisPerRequest === undefined ? '–' : `${num(s.redisPerRequest, 1)} (${commandsPerRequest(s.redisCommands, denominator)})`,
     num(s.serverCpuMicrosPerRequest, 0),
+    num(s.redisCpuMicrosPerRequest, 0),
     `${mb(s.rssPeakSampledBytes)} / ${mb(s.vmHwmBytes)}`,
   ];
 }
@@ -101,6 +102,7 @@ export function renderThroughput(t: ThroughputResult, plots: PlotLinks): string[
         'SQL / req',
         'Redis cmds / req (by command)',
         'server CPU µs / req',
+        'Redis CPU µs / req',
         'RSS MB: peak in step / VmHWM since seeding',
       ],
       rows,
@@ -116,7 +118,8 @@ export function renderThroughput(t: ThroughputResult, plots: PlotLinks): string[
         `Ceiling runs in order (req/s): ${reads.ceiling.map((c) => num(c.requestsPerSecond, 0)).join(', ')}; ` +
         `the ceiling row's RSS is the ceiling's own process (VmHWM ${mb(reads.ceilingPeakRssBytes)} MB), every other row's is blog-api's. ` +
         `Server CPU per request is the serving process's user + system time over the requests wrk completed (/proc/<pid>/stat, 10 ms ticks): ` +
-        `on a shared machine it says what a request costs even when requests per second say how much CPU the process happened to get.`,
+        `on a shared machine it says what a request costs even when requests per second say how much CPU the process happened to get. ` +
+        `Redis CPU per request is the same for the target's private redis-server: the work its commands and scripts cost on the same two cores.`,
     );
   }
   const ladder = t.ladder;

@@ -63,6 +63,11 @@ export interface StepResult {
   loadgenCpuSeconds: number | undefined;
   /** The server process's CPU time (user + system) per request during the wrk run, in microseconds. */
   serverCpuMicrosPerRequest: number | undefined;
+  /**
+   * The target's private redis-server's CPU time per request, in microseconds: the share of a
+   * request Redis spends on the same two cores (its scripts run there, not in the service).
+   */
+  redisCpuMicrosPerRequest: number | undefined;
   /** SQL statements by operation (db_query_duration_seconds): how many, and their mean duration. */
   statements: Record<string, { count: number; meanMs: number }> | undefined;
   /** Mean server-side duration of the step's requests by method (http_request_duration_seconds). */
@@ -93,14 +98,18 @@ export async function measureStep(
   const metricsBefore = target.metricsUrl ? await scrape(target.metricsUrl) : undefined;
   const redisBefore = target.redis ? await target.redis.commandStats() : undefined;
   const stopRss = startRssSampler(target.pid, 250);
+  const redisPid = target.redis && target.redis.pid > 0 ? target.redis.pid : undefined;
   const cpuBefore = readCpuSeconds(target.pid);
+  const redisCpuBefore = redisPid === undefined ? undefined : readCpuSeconds(redisPid);
   let report: WrkReport;
   let rssPeakSampledBytes: number | undefined;
   let cpuAfter: number | undefined;
+  let redisCpuAfter: number | undefined;
   try {
     report = await runWrk(wrk);
   } finally {
     cpuAfter = readCpuSeconds(target.pid);
+    redisCpuAfter = redisPid === undefined ? undefined : readCpuSeconds(redisPid);
     rssPeakSampledBytes = stopRss();
   }
   const redisAfter = target.redis ? await target.redis.commandStats() : undefined;
@@ -168,13 +177,15 @@ export async function measureStep(
     heapUsedAfterBytes,
     vmHwmBytes: target.peakRssBytes(),
     loadgenCpuSeconds: report.cpuSeconds,
-    serverCpuMicrosPerRequest:
-      cpuBefore !== undefined && cpuAfter !== undefined && report.requests > 0
-        ? ((cpuAfter - cpuBefore) * 1e6) / report.requests
-        : undefined,
+    serverCpuMicrosPerRequest: microsPerRequest(cpuBefore, cpuAfter, report.requests),
+    redisCpuMicrosPerRequest: microsPerRequest(redisCpuBefore, redisCpuAfter, report.requests),
     statements,
     meanMsByMethod,
   };
+}
+
+function microsPerRequest(before: number | undefined, after: number | undefined, requests: number): number | undefined {
+  return before !== undefined && after !== undefined && requests > 0 ? ((after - before) * 1e6) / requests : undefined;
 }
 
 /** Count and mean duration (ms) per label value of a histogram over a step. */
