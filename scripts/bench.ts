@@ -74,7 +74,7 @@ async function machine(redisUrl: string): Promise<Machine> {
 }
 
 /** The commit measured and the service files that differ from it (so a dirty tree is visible). */
-function source(service: 'dist' | 'source', root: string): Source {
+function source(service: 'dist' | 'source', root: string, nodeOptions: string | undefined): Source {
   const git = (...args: string[]) => {
     try {
       return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
@@ -86,7 +86,7 @@ function source(service: 'dist' | 'source', root: string): Source {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => l.slice(3));
-  return { commit: git('rev-parse', '--short', 'HEAD') || 'unknown', dirty, service };
+  return { commit: git('rev-parse', '--short', 'HEAD') || 'unknown', dirty, service, nodeOptions };
 }
 
 /** Runs one configuration on its own service; a failure is recorded and the bench goes on. */
@@ -271,9 +271,10 @@ async function main(): Promise<number> {
       source: plan.source,
       logDir,
       logLevel: plan.logLevel,
+      nodeOptions: plan.nodeOptions,
     });
     const host = await machine(serviceRedis.url);
-    const measured = source(plan.source, serviceRoot);
+    const measured = source(plan.source, serviceRoot, plan.nodeOptions);
     const steps = plannedSteps(plan);
     const progress = new ProgressTracker(steps, say);
     const wrk: WrkSettings = {

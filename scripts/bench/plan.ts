@@ -72,10 +72,14 @@ export interface BenchPlan {
   /** A checkout whose dist/ (or app/ with --source) is measured instead of this one. */
   serviceDir: string | undefined;
   logLevel: string;
+  /** The measured service's NODE_OPTIONS (V8 heap settings, as a deployment would set them); undefined: none. */
+  nodeOptions: string | undefined;
   /** Watchdog: the whole bench is stopped (services too) past this. */
   maxSeconds: number;
   quick: boolean;
 }
+
+const nonEmpty = (text: string | undefined) => (text === '' ? undefined : text);
 
 export const USAGE = `usage: npm run bench -- [options]
 
@@ -118,6 +122,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --source                run the service from app/*.ts through tsx instead of dist/
   --service-dir DIR       measure another checkout's build (e.g. a "before" worktree); default this one
   --log-level LEVEL       the service's LOG_LEVEL, logs go to a file (default info)
+  --node-options=STR      the measured service's NODE_OPTIONS, e.g. --node-options="--max-old-space-size=128" (default: none)
   --max-seconds S         stop everything after S seconds (default 1500)
   --help
 `;
@@ -184,6 +189,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
       source: { type: 'boolean', default: false },
       'service-dir': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      'node-options': { type: 'string' },
       'max-seconds': { type: 'string', default: '1500' },
       json: { type: 'boolean', default: false },
       'save-json': { type: 'string' },
@@ -250,6 +256,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
     source: values.source ? 'source' : 'dist',
     serviceDir: values['service-dir'],
     logLevel: values['log-level'],
+    nodeOptions: nonEmpty(values['node-options']?.trim()),
     maxSeconds: int('max-seconds', values['max-seconds'], 10, 7200),
     quick,
   };

@@ -12,6 +12,8 @@ export interface Source {
   commit: string;
   dirty: string[];
   service: 'dist' | 'source';
+  /** The service's NODE_OPTIONS (--node-options), undefined when none. */
+  nodeOptions?: string | undefined;
 }
 
 export interface Machine {
@@ -129,7 +131,8 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     `Command: \`${r.command}\` (${num(r.durationSeconds)} s)`,
     '',
-    `Service: commit ${r.source.commit}${r.source.dirty.length > 0 ? ` plus uncommitted changes to ${r.source.dirty.join(', ')}` : ''}, run from ${r.source.service === 'dist' ? '`dist/` (npm run build)' : 'the TypeScript sources through tsx'}.`,
+    `Service: commit ${r.source.commit}${r.source.dirty.length > 0 ? ` plus uncommitted changes to ${r.source.dirty.join(', ')}` : ''}, run from ${r.source.service === 'dist' ? '`dist/` (npm run build)' : 'the TypeScript sources through tsx'}` +
+      `${r.source.nodeOptions ? ` with NODE_OPTIONS="${r.source.nodeOptions}"` : ''}.`,
     '',
     `Machine: ${m.cpus} × ${m.cpuModel}, ${num(m.memoryGiB, 1)} GiB RAM, Linux ${m.kernel}; Node ${m.node}; MariaDB ${m.mariadb}; Redis ${m.redis}. 1-minute load average ${num(m.loadAverage.start, 2)} before the run, ${num(m.loadAverage.end, 2)} after.`,
   ];

@@ -169,6 +169,7 @@ export function createLauncher(options: {
   source: ServiceSource;
   logDir: string;
   logLevel: string;
+  nodeOptions: string | undefined;
 }): Launcher {
   const running = new Set<BenchService>();
   const run = `${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -190,6 +191,8 @@ export function createLauncher(options: {
         cwd: options.root,
         env: {
           ...process.env,
+          // Only the service's own settings: the bench's NODE_OPTIONS (if any) must not leak into it.
+          NODE_OPTIONS: options.nodeOptions ?? '',
           NODE_ENV: 'development',
           PORT: String(port),
           METRICS_PORT: String(metricsPort),

@@ -71,4 +71,10 @@ describe('bench command line', () => {
     assert.throws(() => parsePlan(['--cpu-prof', '--mix', '--signed-in']), /not both/);
     assert.equal(parsePlan(['--help']), undefined);
   });
+
+  it('when --node-options= is given, then the service gets exactly those NODE_OPTIONS; empty means none', () => {
+    const flags = '--max-old-space-size=256 --max-semi-space-size=1';
+    assert.equal(parsePlan([`--node-options=${flags}`])?.nodeOptions, flags);
+    assert.equal(parsePlan(['--node-options=  '])?.nodeOptions, undefined);
+  });
 });
