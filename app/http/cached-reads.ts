@@ -4,7 +4,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { storedArticle, storedList } from '../modules/articles/article-pages.js';
 import { ListArticlesQuery } from '../modules/articles/article-schemas.js';
 import type { AppDeps } from '../modules/deps.js';
-import type { Logger } from '../platform/log.js';
+import { accessLogger, type Logger } from '../platform/log.js';
 import { httpRequestsInFlight } from '../platform/metrics.js';
 import { tokenOf } from './auth.js';
 import { simpleRequestCorsHeaders, type CorsOptions } from './cors.js';
@@ -85,6 +85,7 @@ export function withCachedReads(
   options: { log: Logger; cors: CorsOptions },
   next: RequestHandler,
 ): RequestHandler {
+  const access = accessLogger(options.log);
   return async (req, res) => {
     const read = storedReadFor(deps, req);
     if (read === undefined) return next(req, res);
@@ -114,7 +115,7 @@ export function withCachedReads(
       'Content-Length': body.length,
     });
     res.end(body);
-    recordAnswer(options.log, {
+    recordAnswer(access, {
       requestId,
       method: 'GET',
       path: read.path,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Context, Middleware } from 'koa';
-import type { Logger } from '../platform/log.js';
+import { accessLogger, type Logger } from '../platform/log.js';
 import type { ShedReason } from '../platform/errors.js';
 import {
   httpRequestDbQueries,
@@ -57,9 +57,10 @@ export interface AnsweredRequest {
 
 /**
  * Records an answered request: its metrics and one log line. Every answer goes through here,
- * whether Koa served it or the cached-read fast path did (http/cached-reads.ts).
+ * whether Koa served it or the cached-read fast path did (http/cached-reads.ts). `access` is an
+ * accessLogger: the line holds nothing to redact.
  */
-export function recordAnswer(log: Logger, answered: AnsweredRequest): void {
+export function recordAnswer(access: Logger, answered: AnsweredRequest): void {
   const { requestId, method, route, status, seconds, dbStatements } = answered;
   const labels = { method, route, status: String(status) };
   httpRequestsTotal.inc(labels);
@@ -67,10 +68,10 @@ export function recordAnswer(log: Logger, answered: AnsweredRequest): void {
   if (route !== 'unmatched') httpRequestDbQueries.observe({ method, route }, dbStatements);
   if (answered.shedReason) httpRequestsShed.inc({ reason: answered.shedReason });
   const line = { requestId, method, route, status, ms: Math.round(seconds * 10_000) / 10, dbStatements };
-  if (status >= 500) log.warn(line, 'request failed');
+  if (status >= 500) access.warn(line, 'request failed');
   // Probes and preflights are frequent and say nothing new: the metrics count them.
-  else if (answered.path === '/livez' || answered.path === '/readyz' || route === PREFLIGHT_ROUTE) log.debug(line, 'request');
-  else log.info(line, 'request');
+  else if (answered.path === '/livez' || answered.path === '/readyz' || route === PREFLIGHT_ROUTE) access.debug(line, 'request');
+  else access.info(line, 'request');
 }
 
 /**
@@ -78,6 +79,7 @@ export function recordAnswer(log: Logger, answered: AnsweredRequest): void {
  * statements), and records the request's metrics and one log line once it is answered.
  */
 export function observeMiddleware(log: Logger): Middleware {
+  const access = accessLogger(log);
   return async (ctx, next) => {
     const requestId = requestIdFrom(ctx.get('X-Request-Id'));
     ctx.set('X-Request-Id', requestId);
@@ -88,7 +90,7 @@ export function observeMiddleware(log: Logger): Middleware {
       await runWithRequestContext(context, next);
     } finally {
       httpRequestsInFlight.dec();
-      recordAnswer(log, {
+      recordAnswer(access, {
         requestId,
         method: ctx.method,
         path: ctx.path,

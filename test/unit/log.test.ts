@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../app/platform/log.js';
+import { accessLogger, createLogger } from '../../app/platform/log.js';
 
 function capture(): { stream: Writable; lines: () => string } {
   let out = '';
@@ -35,5 +35,24 @@ describe('logging', () => {
       assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
     }
     assert.match(text, /"level":"error"/);
+  });
+
+  it("when the access logger writes a request line, then it is the main logger's line and the main logger still redacts", () => {
+    const { stream, lines } = capture();
+    const log = createLogger('info', stream);
+    const access = accessLogger(log);
+    const line = { requestId: 'r-1', method: 'GET', route: '/api/articles', status: 200, ms: 1.2, dbStatements: 0 };
+    access.info(line, 'request');
+    log.info(line, 'request');
+    log.info({ token: 'eyJ.secret.jwt' }, 'request');
+    const [fromAccess, fromMain, redacted] = lines()
+      .trimEnd()
+      .split('\n')
+      .map((text) => JSON.parse(text) as Record<string, unknown>);
+    assert.ok(fromAccess && fromMain && redacted, lines());
+    const withoutTime = ({ time: _time, ...rest }: Record<string, unknown>) => rest;
+    assert.deepEqual(withoutTime(fromAccess), withoutTime(fromMain));
+    assert.deepEqual(withoutTime(fromAccess), { level: 'info', service: 'blog-api', ...line, msg: 'request' });
+    assert.equal(redacted.token, '[redacted]');
   });
 });
