@@ -109,6 +109,7 @@ describe('workload (ci/default-values.yaml: the defaults)', () => {
       // composed by Kubernetes from the variable above: no URL with a password is stored
       DATABASE_URL: 'mysql://blog:$(MYSQL_PASSWORD)@blog-api-mysql:3306/blog',
       REDIS_URL: 'redis://blog-api-redis:6379',
+      NODE_OPTIONS: '--max-semi-space-size=16',
     });
     const secret = find<V1Secret>(objects, 'Secret');
     assert.deepEqual(Object.keys(secret.data ?? {}).sort(), ['JWT_SECRET', 'MYSQL_PASSWORD', 'MYSQL_ROOT_PASSWORD']);
@@ -148,7 +149,10 @@ describe('workload (ci/default-values.yaml: the defaults)', () => {
     assert.equal(init.imagePullPolicy, api.imagePullPolicy);
     assert.deepEqual(init.envFrom, api.envFrom);
     const env = envMap(init);
-    for (const [k, v] of Object.entries(envMap(api))) assert.equal(env[k], v, k);
+    // the same env as the API, but not its heap tuning (NODE_OPTIONS): a one-shot migration is no busy server
+    const { NODE_OPTIONS: _heap, ...apiEnv } = envMap(api);
+    for (const [k, v] of Object.entries(apiEnv)) assert.equal(env[k], v, k);
+    assert.equal(env.NODE_OPTIONS, undefined);
     assert.equal(env.npm_config_cache, '/tmp/.npm');
     assert.equal(env.npm_config_update_notifier, 'false');
     assert.ok(init.volumeMounts?.some((m) => m.mountPath === '/tmp'));
@@ -229,6 +233,7 @@ describe('workload variants', () => {
       JWT_SECRET: 'secret:blog-api/JWT_SECRET',
       DATABASE_URL: 'secret:blog-api/DATABASE_URL',
       REDIS_URL: 'secret:blog-api/REDIS_URL',
+      NODE_OPTIONS: '--max-semi-space-size=16',
     });
   });
 
@@ -287,6 +292,20 @@ describe('workload variants', () => {
     assert.equal(metrics.from?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], 'monitoring');
     const egressPorts = (np.spec?.egress ?? []).flatMap((r) => (r.ports ?? []).map((p) => p.port));
     for (const port of [53, 3306, 6379]) assert.ok(egressPorts.includes(port), `egress ${port}`);
+  });
+
+  it('when nodeOptions is left as it is, then the API gets 16 MiB semi-spaces; emptied, no NODE_OPTIONS at all', () => {
+    const apiEnv = (values: Record<string, unknown>) => {
+      const d = find<V1Deployment>(
+        renderChart({ valuesFiles: ['ci/default-values.yaml'], values }),
+        'Deployment',
+        named('blog-api'),
+      );
+      return envMap(first(podOf(d).containers, 'container'));
+    };
+    assert.equal(apiEnv({}).NODE_OPTIONS, '--max-semi-space-size=16');
+    assert.equal(apiEnv({ nodeOptions: '' }).NODE_OPTIONS, undefined);
+    assert.equal(apiEnv({ nodeOptions: '--max-semi-space-size=32' }).NODE_OPTIONS, '--max-semi-space-size=32');
   });
 
   it('Ingress routes only the http port', () => {
