@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { INDEX_COMPLETE_MEMBER, type EntryKeys } from './keys.js';
+import { INDEX_COMPLETE_MEMBER, pageMetaField, type EntryKeys } from './keys.js';
 
 /**
  * The Lua scripts the cache runs, each defined once with ioredis defineCommand (EVALSHA, falling
@@ -173,45 +174,54 @@ return {'miss', redis.call('GET', KEYS[3]) or ''}
 
 /**
  * KEYS: epoch, pages, version; ARGV[2]: the page itself (kilobytes of text: passed as it is rather
- * than escaped into the payload and decoded by cjson). Stores a page only if no write dropped the
- * pages since its miss read the version, and only while the hash holds fewer than maxPages pages
- * (made-up filters must not grow it without bound). The hash expires ttlMs after its first page.
- * Reply: 1 or 0.
+ * than escaped into the payload and decoded by cjson). Stores a page, and beside it its meta field
+ * (its digest and the ids its header lists, see PageStore), only if no write dropped the pages
+ * since its miss read the version, and only while the hash holds fewer than maxPages pages (made-up
+ * filters must not grow it without bound; two fields per page). The hash expires ttlMs after its
+ * first page. Reply: 1 or 0.
  */
 const STORE_PAGE = `${PRELUDE}
 if current_epoch(false) ~= p.epoch then return 0 end
 if (redis.call('GET', KEYS[3]) or '') ~= p.version then return 0 end
-if redis.call('HLEN', KEYS[2]) >= p.maxPages then return 0 end
+if redis.call('HLEN', KEYS[2]) >= 2 * p.maxPages then return 0 end
 local created = redis.call('EXISTS', KEYS[2]) == 0
-redis.call('HSET', KEYS[2], p.field, ARGV[2])
+redis.call('HSET', KEYS[2], p.field, ARGV[2], p.metaField, p.meta)
 if created then redis.call('PEXPIRE', KEYS[2], p.ttlMs) end
 return 1
 `;
 
 /**
- * KEYS: epoch, pages, then complete indexes (a viewer's sets). A stored page and, for each index,
- * which of the ids its header line lists for it are members: one call for a signed-in reader's
- * page. The header is JSON up to the first newline, with `ids`: one id list per index, in KEYS
- * order. Nothing is filled or leased (the caller takes the path that can). Reply: {'moved',
- * epoch}, {'absent'} (no epoch, no page, or an index not complete) or {'hit', page, flags...}: per
- * index a string with '1' or '0' per listed id.
+ * KEYS: epoch, pages, then complete indexes (a viewer's sets). A stored page's digest and, for each
+ * index, which of the ids its meta field lists for it are members; the page itself only when its
+ * digest is not the one the caller holds (p.held): the page's kilobytes pass through Lua only then.
+ * Nothing is filled or leased (the caller takes the path that can). Reply: {'moved', epoch},
+ * {'absent'} (no epoch, no page, or an index not complete) or {'hit', digest, page or '', flags...}:
+ * per index a string with '1' or '0' per listed id.
  */
 const PEEK_PERSONAL_PAGE = `${PRELUDE}
 local e = current_epoch(false)
 if e == '' then return {'absent'} end
 if e ~= p.epoch then return {'moved', e} end
-local page = redis.call('HGET', KEYS[2], p.field)
-if not page then return {'absent'} end
-local newline = string.find(page, '\\n', 1, true)
+local meta = redis.call('HGET', KEYS[2], p.metaField)
+if not meta then return {'absent'} end
+local newline = string.find(meta, '\\n', 1, true)
 if not newline then return {'absent'} end
-local ids = cjson.decode(string.sub(page, 1, newline - 1)).ids
-local reply = {'hit', page}
+local digest = string.sub(meta, 1, newline - 1)
+local ids = cjson.decode(string.sub(meta, newline + 1))
+local page = ''
+if digest ~= p.held then
+  page = redis.call('HGET', KEYS[2], p.field)
+  if not page then return {'absent'} end
+end
+local reply = {'hit', digest, page}
 for i = 3, #KEYS do
-  local scores = redis.call('ZMSCORE', KEYS[i], '${INDEX_COMPLETE_MEMBER}', unpack(ids[i - 2]))
+  local listed = ids[i - 2]
+  if type(listed) ~= 'table' then return {'absent'} end
+  local scores = redis.call('ZMSCORE', KEYS[i], '${INDEX_COMPLETE_MEMBER}', unpack(listed))
   if not scores[1] then return {'absent'} end
   local flags = {}
   for j = 2, #scores do flags[j - 1] = scores[j] and '1' or '0' end
-  reply[i] = table.concat(flags)
+  reply[i + 1] = table.concat(flags)
 end
 return reply
 `;
@@ -240,6 +250,42 @@ export type IndexRead = { status: 'hit'; size: number; items: string[] } | { sta
 
 /** A hit's page stays in the bytes Redis sent: it is written to the client as it is. */
 export type PageRead = { status: 'hit'; page: Buffer } | { status: 'miss'; version: string };
+
+/**
+ * A stored page found by a lookup that only looks: the digest its meta field holds, and its bytes,
+ * or undefined when they are the bytes of the digest the caller said it holds (Redis holds the same).
+ */
+export interface PageFound {
+  status: 'hit';
+  digest: string;
+  page: Buffer | undefined;
+}
+
+/**
+ * A page's meta field: the digest of its bytes, a newline, then the id lists of its header line
+ * (JSON up to the page's first newline, `ids`: one list per viewer set), so that a lookup can
+ * learn whether the bytes it holds are current, and a signed-in lookup which ids to check,
+ * without the page's kilobytes.
+ */
+function pageMeta(page: string): string {
+  const digest = createHash('sha1').update(page).digest('base64url');
+  return `${digest}\n${listedIds(page)}`;
+}
+
+function listedIds(page: string): string {
+  const newline = page.indexOf('\n');
+  try {
+    const header = newline < 0 ? {} : (JSON.parse(page.slice(0, newline)) as { ids?: unknown });
+    return JSON.stringify(header.ids ?? []);
+  } catch {
+    // No header: no ids to check, so signed-in lookups of this page take the path that builds.
+    return '[]';
+  }
+}
+
+function digestOf(meta: string): string {
+  return meta.slice(0, meta.indexOf('\n'));
+}
 
 export type WriteOp =
   | { op: 'drop'; logical: string }
@@ -377,25 +423,39 @@ export class CacheCommands {
   }
 
   /**
-   * A page hit without a script: GET of the epoch and HGET of the page, sent in one write
-   * (auto-pipelining) and answered by two native commands. Not atomic, and it need not be: the
-   * page read belongs to the epoch the GET saw, and once that epoch is no longer current nothing is
-   * stored or dropped under it any more, so the HGET sees that epoch's page as it was at the GET
-   * (or finds it gone, and the caller takes the script path). 'absent' also covers Redis holding
-   * no epoch at all (the script path starts one).
+   * A page hit without a script: GET of the epoch and, of the page, either HGET of its meta field
+   * (the caller holds bytes of a digest: are they still the page's?) or HMGET of meta and page,
+   * each pair sent in one write (auto-pipelining) and answered by two native commands. When the
+   * digest differs, the HMGET pair follows. Not atomic, and it need not be: what the second
+   * command reads belongs to the epoch the GET saw, and once that epoch is no longer current
+   * nothing is stored or dropped under it any more, so it sees that epoch's page as it was at the
+   * GET (or finds it gone, and the caller takes the script path). 'absent' also covers Redis
+   * holding no epoch at all (the script path starts one).
    */
   async peekPage(
     scope: CallScope,
     logical: string,
     field: string,
-  ): Promise<{ status: 'hit'; page: Buffer } | { status: 'absent' } | EpochMoved> {
-    const [epoch, page] = await Promise.all([
+    held: string | undefined,
+  ): Promise<PageFound | { status: 'absent' } | EpochMoved> {
+    const data = scope.keys(logical).data;
+    const metaField = pageMetaField(field);
+    if (held !== undefined) {
+      const [epoch, meta] = await Promise.all([this.client.get(scope.epochKey), this.client.hget(data, metaField)]);
+      if (epoch === null) return { status: 'absent' };
+      if (epoch !== scope.epoch) return { moved: true, epoch };
+      if (meta === null) return { status: 'absent' };
+      const digest = digestOf(meta);
+      if (digest === held) return { status: 'hit', digest, page: undefined };
+    }
+    const [epoch, [meta, page]] = await Promise.all([
       this.client.get(scope.epochKey),
-      this.client.hgetBuffer(scope.keys(logical).data, field),
+      this.client.hmgetBuffer(data, metaField, field),
     ]);
     if (epoch === null) return { status: 'absent' };
     if (epoch !== scope.epoch) return { moved: true, epoch };
-    return page === null ? { status: 'absent' } : { status: 'hit', page };
+    if (!meta || !page) return { status: 'absent' };
+    return { status: 'hit', digest: digestOf(meta.toString()), page };
   }
 
   /**
@@ -421,26 +481,33 @@ export class CacheCommands {
       : { status: 'hit', flags: flags.map((s) => s !== null) };
   }
 
-  /** A page and a viewer's flags for the ids its header lists (PEEK_PERSONAL_PAGE). */
+  /** A page's digest, its bytes unless held (see PageFound), and a viewer's flags for the ids it lists (PEEK_PERSONAL_PAGE). */
   async peekPersonalPage(
     scope: CallScope,
     logical: string,
     field: string,
     sets: readonly string[],
-  ): Promise<{ status: 'hit'; page: Buffer; flags: boolean[][] } | { status: 'absent' } | EpochMoved> {
+    held: string | undefined,
+  ): Promise<(PageFound & { flags: boolean[][] }) | { status: 'absent' } | EpochMoved> {
     const keys = [scope.epochKey, scope.keys(logical).data, ...sets.map((set) => scope.keys(set).data)];
-    const reply = await this.call('blogCachePeekPersonalPage', keys, { epoch: scope.epoch, field }, 'buffers');
+    const payload = { epoch: scope.epoch, field, metaField: pageMetaField(field), held };
+    const reply = await this.call('blogCachePeekPersonalPage', keys, payload, 'buffers');
     if (!Array.isArray(reply) || !reply.every((part) => Buffer.isBuffer(part))) {
       throw new UnexpectedReply('blogCachePeekPersonalPage', reply);
     }
-    const [status, page, ...flags] = reply;
+    const [status, first, page, ...flags] = reply;
     const kind = status?.toString();
     if (kind === 'absent' && reply.length === 1) return { status: 'absent' };
-    if (kind === 'moved' && page !== undefined) return { moved: true, epoch: page.toString() };
-    if (kind !== 'hit' || page === undefined || flags.length !== sets.length) {
+    if (kind === 'moved' && first !== undefined) return { moved: true, epoch: first.toString() };
+    if (kind !== 'hit' || first === undefined || page === undefined || flags.length !== sets.length) {
       throw new UnexpectedReply('blogCachePeekPersonalPage', reply);
     }
-    return { status: 'hit', page, flags: flags.map((set) => Array.from(set, (byte) => byte === 0x31)) };
+    return {
+      status: 'hit',
+      digest: first.toString(),
+      page: page.length === 0 ? undefined : page,
+      flags: flags.map((set) => Array.from(set, (byte) => byte === 0x31)),
+    };
   }
 
   async readPage(scope: CallScope, logical: string, field: string): Promise<PageRead | EpochMoved> {
@@ -470,7 +537,8 @@ export class CacheCommands {
     const entry = scope.keys(logical);
     const { value, ...rest } = page;
     const keys = [scope.epochKey, entry.data, entry.version];
-    const reply = await this.call('blogCacheStorePage', keys, { epoch: scope.epoch, ...rest }, 'strings', value);
+    const payload = { epoch: scope.epoch, ...rest, metaField: pageMetaField(page.field), meta: pageMeta(value) };
+    const reply = await this.call('blogCacheStorePage', keys, payload, 'strings', value);
     if (reply !== 0 && reply !== 1) throw new UnexpectedReply('blogCacheStorePage', reply);
     return reply === 1;
   }

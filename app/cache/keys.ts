@@ -72,6 +72,14 @@ export const cacheKeys = {
   listPages: () => 'pages',
 } as const;
 
+/**
+ * The field beside a page in the pages hash that holds its digest and listed ids (commands.ts,
+ * pageMeta). Page fields are JSON arrays, so no page is ever named like this.
+ */
+export function pageMetaField(pageField: string): string {
+  return `meta:${pageField}`;
+}
+
 /** What pages are built from: article entries and bodies, slugs, id indexes and author profiles. */
 const PAGE_SOURCES = ['article:', 'article_body:', 'slug:', 'idx:', 'profile:'];
 

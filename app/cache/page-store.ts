@@ -1,6 +1,8 @@
 import { cacheFillsCoalesced, cacheHits, cachePageLookups } from '../platform/metrics.js';
 import type { IndexName, PageLookup, PersonalPage } from './cache.js';
+import type { PageFound } from './commands.js';
 import { cacheKeys } from './keys.js';
+import { PageCopies, type PageCopy } from './page-copies.js';
 import { isMoved, type RedisLink } from './redis-link.js';
 import { SingleFlight } from './single-flight.js';
 import { jitter, type EngineTimings } from './timings.js';
@@ -19,7 +21,11 @@ interface BuiltPage {
 
 /**
  * Whole answers of article reads (lists and single articles, the JSON text), so a warm anonymous
- * read is one Redis round trip (a GET and an HGET, no script) and one write of bytes. Its lookups are counted in cache_page_lookups_total, not in the entry caches'
+ * read is one Redis round trip (a GET and an HGET, no script) and one write of bytes. Beside each
+ * page the hash holds its meta field (its digest and the ids its header lists, commands.ts), and
+ * the process keeps a copy of the pages it read (PageCopies): a lookup holding a copy asks Redis
+ * only for the digest, and the page's kilobytes cross the socket only when they changed.
+ * Its lookups are counted in cache_page_lookups_total, not in the entry caches'
  * hit ratio: a page miss is assembled from those caches, and their ratio says what MySQL is spared.
  * Requests that wait on another's build count in cache_fills_coalesced_total{cache="list_page"}. All pages live in one hash that every write touching an article, an index or a
  * profile drops (RedisCache.afterWrite): pages are built from exactly those entries. A page is
@@ -27,6 +33,7 @@ interface BuiltPage {
  */
 export class PageStore {
   private readonly flights = new SingleFlight<BuiltPage>();
+  private readonly copies = new PageCopies();
 
   constructor(
     private readonly link: RedisLink,
@@ -38,23 +45,43 @@ export class PageStore {
    * in one round trip, no script. Counts a hit; a miss is counted by get(), which builds the page.
    */
   async stored(key: string): Promise<Buffer | undefined> {
-    const hit = await this.link.peek((scripts, scope) => scripts.peekPage(scope, cacheKeys.listPages(), key), 'page_read');
-    if (hit === undefined) return undefined;
+    const copy = this.copies.get(key);
+    const hit = await this.link.peek(
+      (scripts, scope) => scripts.peekPage(scope, cacheKeys.listPages(), key, copy?.digest),
+      'page_read',
+    );
+    const page = hit && this.bytesOf(key, hit, copy);
+    if (page === undefined) return undefined;
     cachePageLookups.inc({ result: 'hit' });
-    return hit.page;
+    return page;
   }
 
   /** Cache.storedPersonalPage: hits counted here (the page's and each set's), misses by the full path. */
   async storedPersonal(key: string, sets: readonly IndexName[]): Promise<PersonalPage | undefined> {
     const keys = sets.map((set) => set.key);
+    const copy = this.copies.get(key);
     const hit = await this.link.peek(
-      (scripts, scope) => scripts.peekPersonalPage(scope, cacheKeys.listPages(), key, keys),
+      (scripts, scope) => scripts.peekPersonalPage(scope, cacheKeys.listPages(), key, keys, copy?.digest),
       'page_read',
     );
     if (hit === undefined) return undefined;
+    const page = this.bytesOf(key, hit, copy);
+    if (page === undefined) return undefined;
     cachePageLookups.inc({ result: 'hit' });
     for (const set of sets) cacheHits.inc({ cache: set.cache });
-    return { page: hit.page, flags: hit.flags };
+    return { page, flags: hit.flags };
+  }
+
+  /**
+   * A hit's bytes: the copy the lookup named, when Redis said it holds the same; else the bytes
+   * Redis sent, copied out of the reply (which may be a view into a much larger socket read) and
+   * kept for the next lookup.
+   */
+  private bytesOf(key: string, hit: PageFound, copy: PageCopy | undefined): Buffer | undefined {
+    if (hit.page === undefined) return copy?.page;
+    const page = Buffer.from(hit.page);
+    this.copies.keep(key, { digest: hit.digest, page });
+    return page;
   }
 
   async get(lookup: PageLookup): Promise<Buffer> {
