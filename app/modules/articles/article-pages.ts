@@ -17,25 +17,27 @@ import { notFound } from '../../platform/errors.js';
 const NEWLINE = 0x0a;
 
 /**
- * Per personal field, favorited then following: the id each of its occurrences in the answer
- * depends on (the article's, the author's), in order, and the byte offset in the answer where that
- * occurrence's `false` starts, so a signed-in answer is patched without searching the page.
- * `at` is null when the answer does not hold exactly one occurrence per id (a page of another
- * shape: signed-in readers then get their answer built the long way). The cache's one-call
- * lookup of a page with a viewer's flags reads `ids` (Cache.storedPersonalPage).
+ * Per personal field, favorited then following: each id the field depends on (the article's, the
+ * author's), once, in order of first appearance, and per id the byte offsets in the answer where
+ * its occurrences' `false` start, so a signed-in answer is patched without searching the page. An
+ * author shown beside several articles is listed once: the cache's one-call lookup of a page with
+ * a viewer's flags checks `ids` in the viewer's sets (Cache.storedPersonalPage), and each id it
+ * checks costs Redis time on every signed-in read. `at` is null when the answer does not hold
+ * exactly one occurrence per article or author shown (a page of another shape: signed-in readers
+ * then get their answer built the long way).
  */
 interface PageHeader {
   ids: [number[], number[]];
-  at: [number[], number[]] | null;
+  at: [number[][], number[][]] | null;
 }
 
 /**
  * The answers' shape: raise it whenever what a page holds changes (fields, null for unset bio and
  * image, the header, how the cache stores it), so a rolling upgrade never serves pages its older
  * replicas stored. 5: each page has a meta field beside it (PageStore), which older replicas do
- * not write.
+ * not write. 6: the header lists each id once, with the offsets of all its occurrences.
  */
-const PAGE_FORMAT = 5;
+const PAGE_FORMAT = 6;
 
 /** Each article's flag and its author's, as an anonymous page holds them: `false` until set. */
 const FAVORITED = Buffer.from('"favorited":false');
@@ -52,13 +54,36 @@ function flagOffsets(answer: Buffer, field: Buffer, count: number): number[] | u
   return offsets.length === count ? offsets : undefined;
 }
 
-/** A stored page: the header line and the answer. */
+/** Each id once, in order of first appearance, and the offsets of its occurrences (undefined: the page cannot be patched). */
+function flagPlaces(
+  answer: Buffer,
+  field: Buffer,
+  occurrenceIds: readonly number[],
+): { ids: number[]; at: number[][] | undefined } {
+  const offsets = flagOffsets(answer, field, occurrenceIds.length);
+  const places = new Map<number, number[]>();
+  occurrenceIds.forEach((id, i) => {
+    let at = places.get(id);
+    if (at === undefined) {
+      at = [];
+      places.set(id, at);
+    }
+    const offset = offsets?.[i];
+    if (offset !== undefined) at.push(offset);
+  });
+  return { ids: [...places.keys()], at: offsets && [...places.values()] };
+}
+
+/** A stored page: the header line and the answer. articleIds and authorIds: one per occurrence, in answer order. */
 function storedText(answer: unknown, articleIds: number[], authorIds: number[]): string {
   const text = JSON.stringify(answer);
   const bytes = Buffer.from(text);
-  const favorited = flagOffsets(bytes, FAVORITED, articleIds.length);
-  const following = flagOffsets(bytes, FOLLOWING, authorIds.length);
-  const header: PageHeader = { ids: [articleIds, authorIds], at: favorited && following ? [favorited, following] : null };
+  const favorited = flagPlaces(bytes, FAVORITED, articleIds);
+  const following = flagPlaces(bytes, FOLLOWING, authorIds);
+  const header: PageHeader = {
+    ids: [favorited.ids, following.ids],
+    at: favorited.at && following.at ? [favorited.at, following.at] : null,
+  };
   return `${JSON.stringify(header)}\n${text}`;
 }
 
@@ -87,15 +112,15 @@ function headerOf(stored: Buffer): PageHeader {
 }
 
 /**
- * A copy of the stored answer with this viewer's flags set (flags[field][occurrence]), or
- * undefined when the page cannot be patched.
+ * A copy of the stored answer with this viewer's flags set (flags[field][i]: for header.ids[field][i],
+ * at each of its occurrences), or undefined when the page cannot be patched.
  */
 function personalized(stored: Buffer, header: PageHeader, flags: readonly (readonly boolean[])[]): Buffer | undefined {
   if (header.at === null) return undefined;
   const copy = Buffer.from(answerOf(stored));
-  header.at.forEach((offsets, field) => {
-    offsets.forEach((offset, i) => {
-      if (flags[field]?.[i]) TRUE.copy(copy, offset);
+  header.at.forEach((places, field) => {
+    places.forEach((offsets, i) => {
+      if (flags[field]?.[i]) for (const offset of offsets) TRUE.copy(copy, offset);
     });
   });
   return copy;
