@@ -117,6 +117,8 @@ function headerOf(stored: Buffer): PageHeader {
  */
 function personalized(stored: Buffer, header: PageHeader, flags: readonly (readonly boolean[])[]): Buffer | undefined {
   if (header.at === null) return undefined;
+  // A reader who follows no one and favorited nothing on this page sees it as stored: no copy.
+  if (!flags.some((field) => field.includes(true))) return answerOf(stored);
   const copy = Buffer.from(answerOf(stored));
   header.at.forEach((places, field) => {
     places.forEach((offsets, i) => {
