@@ -8,7 +8,10 @@ export interface PrivateRedis {
   readonly url: string;
   /** Commands the server has executed, by command, from INFO commandstats (the INFO calls left out). */
   commandCalls(): Promise<Map<string, number>>;
-  /** SIGKILL by PID; resolves once it has exited. */
+  /** SIGSTOP / SIGCONT by PID: a Redis that keeps its connections open and answers nothing, then continues. */
+  pause(): void;
+  resume(): void;
+  /** SIGKILL by PID (a paused one too); resolves once it has exited. */
   kill(): Promise<void>;
 }
 
@@ -48,6 +51,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         if (command !== 'info') calls.set(command, Number(count));
       }
       return calls;
+    },
+    pause() {
+      if (!child.kill('SIGSTOP')) throw new Error('could not stop redis-server');
+    },
+    resume() {
+      if (!child.kill('SIGCONT')) throw new Error('could not continue redis-server');
     },
     kill() {
       observer.disconnect();

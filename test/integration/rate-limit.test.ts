@@ -175,6 +175,42 @@ describe('per-client rate limits while Redis is down', () => {
   });
 });
 
+describe('per-client rate limits while Redis stops answering', () => {
+  let t: TestService;
+  let redis: PrivateRedis;
+  before(async () => {
+    redis = await startPrivateRedis();
+    t = await startTestService({ REDIS_URL: redis.url, RATE_LIMIT_WRITES_PER_MINUTE: '1000' });
+  });
+  after(async () => {
+    await t.stop();
+    await redis.kill();
+  });
+
+  it('when Redis is stopped (SIGSTOP), then one write waits out the command timeout and the ones right after it are counted in memory at once', async () => {
+    // A write without a token: the writes budget is taken, then 401, no password hashing.
+    const write = () => post(t.baseUrl, '/api/articles', { article: {} }, { from: '127.0.0.8' });
+    assert.equal((await write()).status, 401);
+    assert.ok((await redis.commandCalls()).has('incrby'), 'the budget was kept in Redis while it answered');
+    redis.pause();
+    try {
+      const during: Answer[] = [];
+      for (let n = 0; n < 8; n += 1) during.push(await write());
+      assert.deepEqual(statuses(during), { 401: 8 });
+      // Waiting out the 250 ms timeout is a lower bound whatever the machine does; without the
+      // fallback window every one of the eight does.
+      const waited = during.filter((a) => a.ms >= 240).length;
+      assert.ok(waited >= 1, 'the first write after the stop waited for Redis');
+      assert.ok(
+        waited <= 2,
+        `${waited} of 8 writes waited for the stopped Redis: ${during.map((a) => Math.round(a.ms)).join(', ')} ms`,
+      );
+    } finally {
+      redis.resume();
+    }
+  });
+});
+
 describe('per-client rate limits across replicas', { timeout: 120_000 }, () => {
   const databaseName = uniqueDatabaseName('blog_ratelimit');
   const services: ServiceProcess[] = [];
