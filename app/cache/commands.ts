@@ -283,6 +283,16 @@ function listedIds(page: string): string {
   }
 }
 
+/**
+ * The epoch check of a native pair (the GET of the epoch sent with the read it guards): 'absent'
+ * when Redis holds no epoch (the script path starts one), moved when another epoch is current,
+ * undefined when the read belongs to the caller's epoch.
+ */
+function otherEpoch(epoch: string | null, scope: CallScope): { status: 'absent' } | EpochMoved | undefined {
+  if (epoch === null) return { status: 'absent' };
+  return epoch === scope.epoch ? undefined : { moved: true, epoch };
+}
+
 function digestOf(meta: string): string {
   return meta.slice(0, meta.indexOf('\n'));
 }
@@ -442,8 +452,8 @@ export class CacheCommands {
     const metaField = pageMetaField(field);
     if (held !== undefined) {
       const [epoch, meta] = await Promise.all([this.client.get(scope.epochKey), this.client.hget(data, metaField)]);
-      if (epoch === null) return { status: 'absent' };
-      if (epoch !== scope.epoch) return { moved: true, epoch };
+      const other = otherEpoch(epoch, scope);
+      if (other) return other;
       if (meta === null) return { status: 'absent' };
       const digest = digestOf(meta);
       if (digest === held) return { status: 'hit', digest, page: undefined };
@@ -452,8 +462,8 @@ export class CacheCommands {
       this.client.get(scope.epochKey),
       this.client.hmgetBuffer(data, metaField, field),
     ]);
-    if (epoch === null) return { status: 'absent' };
-    if (epoch !== scope.epoch) return { moved: true, epoch };
+    const other = otherEpoch(epoch, scope);
+    if (other) return other;
     if (!meta || !page) return { status: 'absent' };
     return { status: 'hit', digest: digestOf(meta.toString()), page };
   }
@@ -473,8 +483,8 @@ export class CacheCommands {
       this.client.get(scope.epochKey),
       this.client.zmscore(scope.keys(logical).data, INDEX_COMPLETE_MEMBER, ...ids),
     ]);
-    if (epoch === null) return { status: 'absent' };
-    if (epoch !== scope.epoch) return { moved: true, epoch };
+    const other = otherEpoch(epoch, scope);
+    if (other) return other;
     const [complete, ...flags] = scores;
     return complete === null || complete === undefined
       ? { status: 'absent' }
