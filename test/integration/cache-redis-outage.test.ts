@@ -1,64 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, type RowDataPacket } from 'mysql2/promise';
 import { runLoad, summarize, type RequestSample } from '../../scripts/load.js';
-import { freePort } from '../helpers/process.js';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { slugsOf, type ArticlePage } from '../helpers/realworld.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** A private redis-server on the given loopback port: the shared one on 6379 is never killed. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error('redis-server did not start'));
-    }, 5000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', () => {
-      reject(new Error('redis-server exited'));
-    });
-  });
-  return child;
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve();
-      return;
-    }
-    child.once('exit', () => {
-      resolve();
-    });
-    child.kill('SIGKILL');
-  });
-}
-
-function signalled(child: ChildProcess, signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
-  if (!child.kill(signal)) return Promise.reject(new Error(`could not send ${signal} to redis-server`));
-  return Promise.resolve();
-}
-
 /** A fault of the service's Redis, from `begin` until `end`, about `lastsMs` apart. */
 interface RedisFault {
   lastsMs: number;
-  begin(): Promise<void>;
-  end(): Promise<void>;
+  begin(): Promise<void> | void;
+  end(): Promise<void> | void;
 }
 
 /** performance.now() marks (the clock RequestSample.startedAt uses): the fault began, and its end began. */
@@ -165,25 +120,23 @@ async function loadAcrossFault(t: TestService, fault: RedisFault): Promise<Fault
 
 describe('Redis SIGKILLed mid-load', { timeout: 110_000 }, () => {
   let t: TestService;
-  let port: number;
-  let redis: ChildProcess;
+  let redis: PrivateRedis;
   before(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
-    t = await startTestService({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    redis = await startPrivateRedis();
+    t = await startTestService({ REDIS_URL: redis.url });
   });
   after(async () => {
     await t.stop();
-    await killed(redis);
+    await redis.kill();
   });
 
   it('when Redis dies and comes back empty, then no request fails, requests are answered while it is down, hits resume and the list is exact', async () => {
     // Killed, and started again empty on the same port 1.5 s later.
     await loadAcrossFault(t, {
       lastsMs: 1500,
-      begin: () => killed(redis),
+      begin: () => redis.kill(),
       end: async () => {
-        redis = await startRedis(port);
+        redis = await startPrivateRedis(redis.port);
       },
     });
   });
@@ -191,14 +144,13 @@ describe('Redis SIGKILLed mid-load', { timeout: 110_000 }, () => {
 
 describe('Redis stops answering mid-load (SIGSTOP), then resumes with its backlog', { timeout: 110_000 }, () => {
   let t: TestService;
-  let redis: ChildProcess;
+  let redis: PrivateRedis;
   before(async () => {
-    const port = await freePort();
-    redis = await startRedis(port);
+    redis = await startPrivateRedis();
     // Rate limits on (budgets far above the load), so the limiter's own Redis connection meets the
     // stopped Redis too.
     t = await startTestService({
-      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_URL: redis.url,
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
       RATE_LIMIT_WRITES_PER_MINUTE: '1000000',
     });
@@ -206,7 +158,7 @@ describe('Redis stops answering mid-load (SIGSTOP), then resumes with its backlo
   after(async () => {
     await t.stop();
     // SIGKILL ends a stopped process too.
-    await killed(redis);
+    await redis.kill();
   });
 
   it('when Redis holds its connections open but answers nothing, then requests do not wait for it, none fails, and what it runs late leaves no stale read', async () => {
@@ -215,8 +167,8 @@ describe('Redis stops answering mid-load (SIGSTOP), then resumes with its backlo
     // in the client among them).
     const { began, ending, samples } = await loadAcrossFault(t, {
       lastsMs: 4000,
-      begin: () => signalled(redis, 'SIGSTOP'),
-      end: () => signalled(redis, 'SIGCONT'),
+      begin: () => redis.pause(),
+      end: () => redis.resume(),
     });
     // A deadline, not a speed check: a request sent well into the stop (the breaker has had a
     // second to open) and well before its end (1.5 s to be answered from MySQL) that was still
