@@ -56,6 +56,27 @@ describe('articles, favorites, feed and tags', () => {
     assert.equal(got.body.article.body, 'Very carefully.');
   });
 
+  it('when an article is created, then its answer is what its author reads back, from the cache and from MySQL', async () => {
+    const u = await registerUser(t);
+    const bio = await t.api('PUT', '/api/user', {
+      token: u.token,
+      body: { user: { bio: 'writes about dragons', image: 'https://example.test/d.png' } },
+    });
+    assert.equal(bio.status, 200);
+    const res = await t.api<ArticleBody>('POST', '/api/articles', {
+      token: u.token,
+      body: {
+        article: { title: 'Answered as written', description: 'd', body: 'Line one.\n\nLine two. ✓', tagList: ['Zeta', 'alpha'] },
+      },
+    });
+    assert.equal(res.status, 201);
+    const cached = await t.api<ArticleBody>('GET', `/api/articles/${res.body.article.slug}`, { token: u.token });
+    assert.deepEqual(cached.body, res.body);
+    await flushNamespace(redis, t.databaseName);
+    const fromMysql = await t.api<ArticleBody>('GET', `/api/articles/${res.body.article.slug}`, { token: u.token });
+    assert.deepEqual(fromMysql.body, res.body);
+  });
+
   it('when tags differ in case, then tagList is alphabetical ignoring case, from the cache and from MySQL alike', async () => {
     const u = await registerUser(t);
     const tag = randomBytes(3).toString('hex');
