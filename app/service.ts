@@ -12,6 +12,7 @@ import type { Readiness } from './http/health.js';
 import { createMetricsServer } from './http/metrics-server.js';
 import { closeServer, createApiServer, listen } from './http/server.js';
 import type { AppDeps } from './modules/deps.js';
+import { TagIds } from './modules/tags/tag-ids.js';
 import { createPasswordHasher } from './modules/users/password.js';
 import { createTokenService } from './modules/users/tokens.js';
 import type { Logger } from './platform/log.js';
@@ -62,6 +63,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     tokens: createTokenService(config.jwtSecret, config.jwtTtlSeconds),
     passwords: createPasswordHasher({ concurrency: config.hashConcurrency, queueLimit: 64, waitTimeoutMs: 2000 }),
     log,
+    tagIds: new TagIds(),
   };
   const readiness: Readiness = { shuttingDown: false, check: () => dbReadiness.check() };
 

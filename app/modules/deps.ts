@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../platform/log.js';
+import type { TagIds } from './tags/tag-ids.js';
 import type { PasswordHasher } from './users/password.js';
 import type { TokenService } from './users/tokens.js';
 
@@ -12,4 +13,6 @@ export interface AppDeps {
   readonly tokens: TokenService;
   readonly passwords: PasswordHasher;
   readonly log: Logger;
+  /** Tag rows this process has read (tags/tag-ids.ts): per database, so per composition root. */
+  readonly tagIds: TagIds;
 }

@@ -4,6 +4,7 @@ import type { Database } from '../../app/db/schema.js';
 import type { AppDeps } from '../../app/modules/deps.js';
 import type { PasswordHasher } from '../../app/modules/users/password.js';
 import type { TokenService } from '../../app/modules/users/tokens.js';
+import { TagIds } from '../../app/modules/tags/tag-ids.js';
 import { createLogger } from '../../app/platform/log.js';
 
 const unused = (what: string) => (): Promise<never> => Promise.reject(new Error(`${what} is not expected in this test`));
@@ -20,5 +21,5 @@ export function serviceDeps(db: Kysely<Database>, cache: Cache): AppDeps {
     verify: unused('passwords.verify'),
     dummyHash: unused('passwords.dummyHash'),
   };
-  return { db, cache, tokens, passwords, log: createLogger('silent') };
+  return { db, cache, tokens, passwords, log: createLogger('silent'), tagIds: new TagIds() };
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { must } from '../helpers/must.js';
-import type { ArticlePage, CommentsBody } from '../helpers/realworld.js';
+import { createPool } from 'mysql2/promise';
+import type { ArticleBody, ArticlePage, CommentsBody } from '../helpers/realworld.js';
 import { createArticle, registerUser, startTestService, type RegisteredUser, type TestService } from '../helpers/service.js';
 
 /**
@@ -89,5 +90,46 @@ describe('constant SQL statements per page', () => {
       counts.push(statements);
     }
     assert.equal(new Set(counts).size, 1, `statements for 1/20/100 comments: ${counts.join('/')}`);
+  });
+
+  /** Statements one POST /api/articles cost, and the tags its answer and a later read list. */
+  async function postStatements(token: string, tagList: string[]): Promise<{ statements: number; tags: string[] }> {
+    const labels = { method: 'POST', route: '/api/articles' };
+    const before = await t.metric('http_request_db_queries_sum', labels);
+    const a = await createArticle(t, token, { tagList });
+    const statements = (await t.metric('http_request_db_queries_sum', labels)) - before;
+    const read = await t.api<ArticleBody>('GET', `/api/articles/${a.slug}`);
+    assert.deepEqual(read.body.article.tagList, a.tagList);
+    return { statements, tags: a.tagList };
+  }
+
+  it('posts: tags the process has seen committed are linked in one statement, whatever their number', async () => {
+    const author = await registerUser(t);
+    const few = ['seen-a', 'seen-b'];
+    const many = Array.from({ length: 10 }, (_, i) => `seen-many-${i}`);
+    const counts = [];
+    // New tags: begin, article, upsert, ids, links, commit, then the author's profile for the
+    // answer (no cache here). The first post's rows are its own
+    // (uncommitted while it ran), so the second post learns their ids; the third uses them.
+    for (const tags of [few, few, few, many, many, many]) counts.push((await postStatements(author.token, tags)).statements);
+    assert.deepEqual(counts, [7, 7, 5, 7, 7, 5]);
+  });
+
+  it('posts: a tag row deleted outside the service is created again and linked, not lost', async () => {
+    const author = await registerUser(t);
+    const tags = ['kept-tag', 'deleted-tag'];
+    for (let i = 0; i < 3; i += 1) await postStatements(author.token, tags);
+    const pool = createPool({ uri: t.databaseUrl, connectionLimit: 1 });
+    try {
+      await pool.query('DELETE FROM tags WHERE name = ?', ['deleted-tag']);
+    } finally {
+      await pool.end();
+    }
+    // The remembered id fails its foreign key; the post takes the upsert path and links both.
+    const after = await postStatements(author.token, tags);
+    assert.deepEqual(after.tags, ['deleted-tag', 'kept-tag']);
+    // The failed link, then the six of a post with new tags.
+    assert.equal(after.statements, 8);
+    assert.equal((await postStatements(author.token, tags)).statements, 7);
   });
 });

@@ -1,7 +1,9 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { ArticleRow, Database } from '../../db/schema.js';
 import { inTransaction } from '../../db/transaction.js';
+import { isMissingReference } from '../../platform/mysql-errors.js';
 import { withOperation } from '../../platform/request-context.js';
+import type { TagIds } from '../tags/tag-ids.js';
 import { canBeSlug } from './slug.js';
 
 /**
@@ -224,29 +226,65 @@ export async function insertArticle(trx: Transaction<Database>, article: NewArti
 }
 
 /**
- * Adds tags to an article that has none yet (a new article): two statements whatever the number
- * of tags. Names go in sorted so concurrent posts lock shared tag rows in the same order.
+ * Adds tags to an article that has none yet (a new article). Tags this process has seen before
+ * (tagIds) take one statement; otherwise three whatever the number of tags: the upsert, the ids
+ * (remembered for the next post), the links. Names go in sorted so concurrent posts lock shared
+ * tag rows in the same order.
  */
-export async function addArticleTags(trx: Transaction<Database>, articleId: number, tags: readonly string[]): Promise<void> {
+export async function addArticleTags(
+  trx: Transaction<Database>,
+  tagIds: TagIds,
+  articleId: number,
+  tags: readonly string[],
+): Promise<void> {
   if (tags.length === 0) return;
   const names = [...tags].sort();
-  await withOperation('tags.upsert', () =>
+  const known = tagIds.idsOf(names);
+  if (known) {
+    try {
+      await insertArticleTags(trx, articleId, known);
+      return;
+    } catch (err) {
+      // A tag row deleted outside the service: InnoDB undid only this statement.
+      if (!isMissingReference(err)) throw err;
+      tagIds.forget(names);
+    }
+  }
+  const upserted = await withOperation('tags.upsert', () =>
     trx
       .insertInto('tags')
       .ignore()
       .values(names.map((name) => ({ name })))
+      .executeTakeFirst(),
+  );
+  // The collation matches names MySQL stores spelled differently ("Rust" finds "rust"): every row
+  // found is linked, as the upsert made sure one exists per name.
+  const rows = await withOperation('tags.ids', () =>
+    // A locking read (MariaDB's spelling of FOR SHARE), as INSERT ... SELECT was: it sees rows
+    // committed after this transaction's snapshot, as the upsert did.
+    trx
+      .selectFrom('tags')
+      .select(['id', 'name'])
+      .where('name', 'in', names)
+      .modifyEnd(sql`lock in share mode`)
       .execute(),
   );
-  await withOperation('article_tags.insert', () =>
+  // Only rows someone else committed: a row this transaction inserted is gone if it rolls back,
+  // and its id must not be remembered. The next post with these tags learns them.
+  if (Number(upserted.numInsertedOrUpdatedRows ?? 0n) === 0) tagIds.remember(rows.filter((row) => names.includes(row.name)));
+  await insertArticleTags(
+    trx,
+    articleId,
+    rows.map((row) => row.id),
+  );
+}
+
+function insertArticleTags(trx: Transaction<Database>, articleId: number, tagIds: readonly number[]): Promise<unknown> {
+  const unique = [...new Set(tagIds)];
+  return withOperation('article_tags.insert', () =>
     trx
       .insertInto('article_tags')
-      .columns(['article_id', 'tag_id'])
-      .expression((eb) =>
-        eb
-          .selectFrom('tags')
-          .select([sql<number>`${articleId}`.as('article_id'), 'tags.id'])
-          .where('tags.name', 'in', names),
-      )
+      .values(unique.map((tagId) => ({ article_id: articleId, tag_id: tagId })))
       .execute(),
   );
 }
@@ -256,9 +294,14 @@ export async function addArticleTags(trx: Transaction<Database>, articleId: numb
  * nothing and takes a gap lock at the end of article_tags, and two concurrent posts holding it
  * deadlock on their inserts (seen in the benchmark); new articles use addArticleTags.
  */
-export async function replaceArticleTags(trx: Transaction<Database>, articleId: number, tags: readonly string[]): Promise<void> {
+export async function replaceArticleTags(
+  trx: Transaction<Database>,
+  tagIds: TagIds,
+  articleId: number,
+  tags: readonly string[],
+): Promise<void> {
   await withOperation('article_tags.clear', () => trx.deleteFrom('article_tags').where('article_id', '=', articleId).execute());
-  await addArticleTags(trx, articleId, tags);
+  await addArticleTags(trx, tagIds, articleId, tags);
 }
 
 export async function updateArticleRow(

@@ -208,7 +208,7 @@ export async function createArticle(deps: AppDeps, authorId: number, input: Crea
       body: input.body,
       createdAt,
     });
-    await addArticleTags(trx, id, tags);
+    await addArticleTags(trx, deps.tagIds, id, tags);
     return { id, slug: candidate };
   }).catch(async (err: unknown) => {
     // The author's row is gone (deleted since its token was signed).
@@ -274,7 +274,7 @@ export async function updateArticle(deps: AppDeps, slug: string, userId: number,
     const titleChanged = input.title !== undefined && slugify(input.title) !== slugify(current.title);
     const newSlug = titleChanged ? candidate : current.slug;
     await updateArticleRow(trx, id, newSlug === current.slug ? changes : { ...changes, slug: newSlug });
-    if (input.tagList !== undefined) await replaceArticleTags(trx, id, input.tagList);
+    if (input.tagList !== undefined) await replaceArticleTags(trx, deps.tagIds, id, input.tagList);
     return { oldSlug: current.slug, newSlug, oldTags };
   });
   const newTags = input.tagList ?? oldTags;
