@@ -89,7 +89,8 @@ export class IndexStore {
       return shape.fromRead(read.size, read.items);
     }
     cacheMisses.inc({ cache });
-    const flightKey = `${cache}\0${key}`;
+    // Per epoch, as value fills are (value-store.ts): an older epoch's rebuild cannot install here.
+    const flightKey = `${cache}\0${read.epoch}\0${key}`;
     let flight = this.builds.current(flightKey);
     const leader = flight === undefined;
     if (flight) cacheFillsCoalesced.inc({ cache });

@@ -114,7 +114,10 @@ export class PageStore {
     // every write acknowledged before this request started had bumped the version before the
     // build's miss, so the build reflects it. After such a write, misses see a new version and
     // start a new build; the old one is no longer joined. No rebuild per waiting request.
-    const flightKey = `${lookup.key}\0${read.version}`;
+    // With the epoch: versions count from nothing again in a new epoch, and a joined build is used
+    // even when its store is refused, so a build of the old epoch could answer a read of the new
+    // one with what a write Redis did not see left stale (the reason a new epoch was started).
+    const flightKey = `${lookup.key}\0${epoch}\0${read.version}`;
     const running = this.flights.current(flightKey);
     if (running) {
       // Stampede protection at work, counted with the entry caches' joins.

@@ -65,8 +65,11 @@ export class ValueStore {
 
     const waits: { key: string; flight: Promise<Map<string, FillOutcome>>; leader: boolean }[] = [];
     const lead: Miss[] = [];
+    // Per epoch: a fill of an older epoch cannot store into this one, so it would come back
+    // unverified and joining it would only mean waiting before filling again.
+    const flightKey = (key: string) => `${cache}\0${read.epoch}\0${key}`;
     for (const miss of read.misses) {
-      const flight = this.flights.current(`${cache}\0${miss.key}`);
+      const flight = this.flights.current(flightKey(miss.key));
       if (flight) {
         cacheFillsCoalesced.inc({ cache });
         waits.push({ key: miss.key, flight, leader: false });
@@ -76,7 +79,7 @@ export class ValueStore {
     }
     if (lead.length > 0) {
       const flight = this.flights.start(
-        lead.map((m) => `${cache}\0${m.key}`),
+        lead.map((m) => flightKey(m.key)),
         () => this.fill(read.epoch, lead, fill),
       );
       for (const m of lead) waits.push({ key: m.key, flight, leader: true });
