@@ -106,7 +106,10 @@ export class Traffic {
           // a round ends when stop() is called: no new user starts after its deadline
           maxDurationMs: 5_000,
           requestTimeoutMs: this.options.requestTimeoutMs ?? 10_000,
-          onRequest: (s) => this.samples.push({ ...s, at: performance.timeOrigin + s.startedAt }),
+          // On the wall clock the tests mark events with (Date.now()), taken as the request ends:
+          // performance.timeOrigin + startedAt drifts from Date.now() over a long process (seen:
+          // 35 s in one CI run on this VM, which put every load request before the fault).
+          onRequest: (s) => this.samples.push({ ...s, at: Date.now() - (performance.now() - s.startedAt) }),
         });
         this.rounds += 1;
         this.staleReads += result.staleReads;
