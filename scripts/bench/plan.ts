@@ -93,7 +93,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --duration S            seconds of each measured wrk run (default 8; --quick 2)
   --warm S                seconds of each unmeasured warm-up run (default 2; --quick 1)
   --connections N         reads: wrk connections (default 64)
-  --read-repeats N        reads: repetitions of the ceiling/scenario sequence (default 2; --quick 1)
+  --read-repeats N        reads: repetitions of the ceiling/scenario sequence (default 3; --quick 1)
   --threads N             wrk threads (default 1: the other core stays with the server)
   --mix-connections LIST  mix: connection counts the targets judge (default 16,64,256)
   --knee-max N            knee: highest connection count tried (default 2048; --quick 1024)
@@ -227,7 +227,7 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
     durationSeconds: opt('duration', values.duration, quick ? 2 : 8, 1, 600),
     warmSeconds: opt('warm', values.warm, quick ? 1 : 2, 0, 60),
     connections: opt('connections', values.connections, 64, 1, 10_000),
-    readRepeats: opt('read-repeats', values['read-repeats'], quick ? 1 : 2, 1, 20),
+    readRepeats: opt('read-repeats', values['read-repeats'], quick ? 1 : 3, 1, 20),
     threads: opt('threads', values.threads, 1, 1, 64),
     mixConnections: [...new Set(mixConnections)].sort((a, b) => a - b),
     kneeConnections: kneeLadder(mixConnections, Math.max(kneeMax, ...mixConnections), quick ? 4 : 2),

@@ -3,12 +3,13 @@ import { describe, it } from 'node:test';
 import { kneeLadder, parsePlan } from '../../scripts/bench/plan.js';
 
 describe('bench command line', () => {
-  it('when no flags are given, then every scenario runs: wrk steps of 8 s at 64 connections, the mix at 16/64/256, a 5 s stall on a pool of 20', () => {
+  it('when no flags are given, then every scenario runs: wrk steps of 8 s at 64 connections, reads three times over, the mix at 16/64/256, a 5 s stall on a pool of 20', () => {
     const plan = parsePlan([]);
     assert.ok(plan);
     assert.deepEqual(plan.scenarios, ['reads', 'mix', 'knee', 'signup', 'stall', 'pages']);
     assert.equal(plan.durationSeconds, 8);
     assert.equal(plan.connections, 64);
+    assert.equal(plan.readRepeats, 3);
     assert.equal(plan.threads, 1);
     assert.deepEqual(plan.mixConnections, [16, 64, 256]);
     assert.deepEqual(plan.kneeConnections, [16, 32, 64, 128, 256, 512, 1024, 2048]);
