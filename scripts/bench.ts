@@ -286,7 +286,8 @@ async function main(): Promise<number> {
     };
 
     if (plan.cpuProfile) {
-      const { markdown, run } = await runProfile({ plan, launcher, logDir, wrk, progress, runId });
+      const ceilingRedis = plan.cpuProfileLoad === 'mix' ? undefined : await startPrivateRedis('ceiling', logDir);
+      const { markdown, run } = await runProfile({ plan, launcher, root: ROOT, ceilingRedis, logDir, wrk, progress, runId });
       progress.finish();
       if (plan.saveJson) writeFileSync(plan.saveJson, `${JSON.stringify(run, null, 2)}\n`);
       process.stdout.write(plan.json ? `${JSON.stringify(run, null, 2)}\n` : markdown);

@@ -64,6 +64,8 @@ export async function startCeiling(options: {
   contentType: string;
   page: Buffer;
   logDir: string;
+  /** Node flags for the ceiling's process (the profile runs it under --cpu-prof). */
+  nodeArgs?: readonly string[];
 }): Promise<Ceiling> {
   const key = `bench:ceiling:${process.pid}:page`;
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
@@ -73,7 +75,7 @@ export async function startCeiling(options: {
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [compileCeilingServer(options.root)], {
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), compileCeilingServer(options.root)], {
       cwd: options.root,
       env: {
         ...process.env,

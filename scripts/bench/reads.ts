@@ -64,7 +64,10 @@ export function readScenarios(dataset: ReadDataset): ReadScenario[] {
   return READ_SCENARIOS.map((name) => ({ name, ...all[name] }));
 }
 
-async function fetchPage(baseUrl: string, s: ReadScenario): Promise<{ bytes: Buffer; contentType: string }> {
+export async function fetchPage(
+  baseUrl: string,
+  s: Pick<ReadScenario, 'path' | 'token'>,
+): Promise<{ bytes: Buffer; contentType: string }> {
   const res = await fetch(baseUrl + s.path, {
     headers: s.token ? { Authorization: `Token ${s.token}` } : {},
     signal: AbortSignal.timeout(10_000),

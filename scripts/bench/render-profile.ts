@@ -3,10 +3,8 @@ import { markdownTable, num, pct } from './format.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { ProfileLoad } from './plan.js';
 
-export interface ProfileRun {
-  path: string;
-  load: ProfileLoad;
-  connections: number;
+/** One process's profile over its measured wrk window. */
+export interface ProfiledProcess {
   durationSeconds: number;
   requests: number;
   requestsPerSecond: number;
@@ -14,10 +12,60 @@ export interface ProfileRun {
   summary: ProfileSummary;
 }
 
+export interface ProfileRun extends ProfiledProcess {
+  path: string;
+  load: ProfileLoad;
+  connections: number;
+  /** The ceiling under the same profiler and load, right after (list reads only). */
+  ceiling: ProfiledProcess | undefined;
+}
+
+const busyMsOf = (s: ProfileSummary) => s.buckets.filter((b) => b.bucket !== 'idle').reduce((a, b) => a + b.ms, 0);
+
+/** µs of CPU per request for `ms` of a process's window. */
+const perRequestOf = (p: ProfiledProcess) => (ms: number) => (p.requests > 0 ? (ms * 1000) / p.requests : undefined);
+
+/** Bucket by bucket, µs per request of blog-api beside the ceiling's, largest difference first. */
+function besideTheCeiling(run: ProfileRun, ceiling: ProfiledProcess): string[] {
+  const ours = perRequestOf(run);
+  const theirs = perRequestOf(ceiling);
+  const msOf = (p: ProfiledProcess, bucket: string) => p.summary.buckets.find((b) => b.bucket === bucket)?.ms ?? 0;
+  const buckets = [...new Set([...run.summary.buckets, ...ceiling.summary.buckets].map((b) => b.bucket))].filter(
+    (b) => b !== 'idle',
+  );
+  const rows = buckets
+    .map((bucket) => ({ bucket, ours: ours(msOf(run, bucket)) ?? 0, theirs: theirs(msOf(ceiling, bucket)) ?? 0 }))
+    .sort((a, b) => b.ours - b.theirs - (a.ours - a.theirs));
+  const busy = { ours: ours(busyMsOf(run.summary)) ?? 0, theirs: theirs(busyMsOf(ceiling.summary)) ?? 0 };
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${num(x, 1)}`;
+  return [
+    '### Beside the ceiling',
+    '',
+    `The ceiling (the reads' bare Koa app, answering the same ${run.load === 'signed-in' ? 'anonymous ' : ''}page's bytes from one Redis GET) ` +
+      `under the same profiler and load right after: ${ceiling.requests} requests (${num(ceiling.requestsPerSecond, 0)} req/s), ` +
+      `${num(busy.theirs, 0)} µs of CPU per request against blog-api's ${num(busy.ours, 0)} µs ` +
+      `(a ratio of ${num(busy.theirs / busy.ours, 2)}: on one saturated core, about what requests/s can reach against the ceiling).`,
+    '',
+    markdownTable(
+      ['bucket (self time)', 'blog-api µs / req', 'ceiling µs / req', 'difference'],
+      [
+        ...rows.map((r) => [r.bucket, num(r.ours, 1), num(r.theirs, 1), signed(r.ours - r.theirs)]),
+        ['**busy, all buckets**', num(busy.ours, 1), num(busy.theirs, 1), signed(busy.ours - busy.theirs)],
+      ],
+    ),
+    '',
+    "A socket write's self time holds the kernel's loopback work done inside it (the bytes' delivery, waking the reader), so it " +
+      "lands on whichever write a process makes: the ceiling's ioredis writes every GET on its own (no auto-pipelining), " +
+      "blog-api's batches its commands and writes once per batch. Compare its Redis client and Node HTTP rows together. " +
+      `Open ${ceiling.profileFile} for the ceiling's call tree.`,
+    '',
+  ];
+}
+
 export function renderProfile(run: ProfileRun): string {
   const s = run.summary;
-  const busyMs = s.buckets.filter((b) => b.bucket !== 'idle').reduce((a, b) => a + b.ms, 0);
-  const perRequest = (msTotal: number) => (run.requests > 0 ? (msTotal * 1000) / run.requests : undefined);
+  const busyMs = busyMsOf(s);
+  const perRequest = perRequestOf(run);
   const out = [
     run.load === 'mix'
       ? `## CPU profile: the 5:1 mix (\`GET ${run.path}\` and \`POST /api/articles\`)`
@@ -57,6 +105,8 @@ export function renderProfile(run: ProfileRun): string {
       "JSON work and Koa's respond() (which stringifies object bodies) count as JSON. Idle is the event loop waiting " +
       '(for Redis replies, or for requests). ' +
       `Open ${run.profileFile} in Chrome DevTools (Performance) for the call tree.`,
+    '',
+    ...(run.ceiling ? besideTheCeiling(run, run.ceiling) : []),
   ];
   return `${out.join('\n')}\n`;
 }

@@ -52,6 +52,8 @@ export function plannedSteps(plan: BenchPlan): PlannedStep[] {
       label: `${plan.cpuProfileLoad === 'mix' ? '5:1 mix' : `warm ${plan.cpuProfileLoad} list`} under --cpu-prof`,
       estimateSeconds: plan.warmSeconds + wrkStep + 3,
     });
+    if (plan.cpuProfileLoad !== 'mix')
+      steps.push({ key: 'ceiling', label: 'the ceiling under --cpu-prof', estimateSeconds: plan.warmSeconds + wrkStep + 2 });
     return steps;
   }
   const reads = plan.scenarios.includes('reads');

@@ -34,7 +34,14 @@ describe('bench steps and progress', () => {
     assert.ok(profile);
     assert.deepEqual(
       plannedSteps(profile).map((s) => s.key),
+      ['setup', 'profile', 'ceiling'],
+    );
+    const mixProfile = parsePlan(['--cpu-prof', '--mix']);
+    assert.ok(mixProfile);
+    assert.deepEqual(
+      plannedSteps(mixProfile).map((s) => s.key),
       ['setup', 'profile'],
+      'the mix has no ceiling to compare with',
     );
   });
 
