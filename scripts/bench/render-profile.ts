@@ -54,9 +54,9 @@ function besideTheCeiling(run: ProfileRun, ceiling: ProfiledProcess): string[] {
       ],
     ),
     '',
-    "A socket write's self time holds the kernel's loopback work done inside it (the bytes' delivery, waking the reader), so it " +
-      "lands on whichever write a process makes: the ceiling's ioredis writes every GET on its own (no auto-pipelining), " +
-      "blog-api's batches its commands and writes once per batch. Compare its Redis client and Node HTTP rows together. " +
+    "A row is what V8's sampler saw: native code under a JavaScript call counts for that call (the response's " +
+      "`writev` holds the kernel's loopback work), and V8 cannot split it further; `perf record -g` with node's " +
+      '`--perf-basic-prof` can (BENCHMARKS.md, "Beside the ceiling"). ' +
       `Open ${ceiling.profileFile} for the ceiling's call tree.`,
     '',
   ];
