@@ -116,7 +116,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --page-sizes LIST       pages: limits to measure (default 1,20,100)
 
  output and runtime:
-  --svg-dir DIR           where the two SVG plots go (default docs/bench; --quick: the run's temp dir)
+  --svg-dir DIR           where the two SVG plots go (default docs/bench; --quick or --only: the run's temp dir)
   --json                  print JSON instead of Markdown
   --save-json FILE        also write the JSON report to FILE
   --source                run the service from app/*.ts through tsx instead of dist/
@@ -250,7 +250,8 @@ export function parsePlan(argv: readonly string[]): BenchPlan | undefined {
     pageCacheModes: quick ? [false] : [false, true],
     cpuProfile: values['cpu-prof'],
     cpuProfileLoad: values.mix ? 'mix' : values['signed-in'] ? 'signed-in' : 'anonymous',
-    svgDir: values['svg-dir'] ?? (quick ? undefined : 'docs/bench'),
+    // Only a full run replaces the committed plots; a partial or smoke run's go to its temp dir.
+    svgDir: values['svg-dir'] ?? (quick || values.only !== undefined ? undefined : 'docs/bench'),
     json: values.json,
     saveJson: values['save-json'],
     source: values.source ? 'source' : 'dist',

@@ -44,6 +44,8 @@ describe('bench command line', () => {
 
   it('when --only lists scenarios, then they run in the fixed order; the old "mix" with sign-ups is "signup"', () => {
     assert.deepEqual(parsePlan(['--only', 'pages,signup,reads'])?.scenarios, ['reads', 'signup', 'pages']);
+    assert.equal(parsePlan(['--only', 'reads'])?.svgDir, undefined, 'a partial run does not replace the committed plots');
+    assert.equal(parsePlan(['--only', 'reads', '--svg-dir', '/tmp/p'])?.svgDir, '/tmp/p');
     assert.throws(() => parsePlan(['--only', 'soak']), /unknown scenario "soak".*now "signup"/);
   });
 
