@@ -28,7 +28,7 @@ import { Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { stopAllCeilings } from './bench/ceiling.js';
 import { runPages, type PageResult } from './bench/pages.js';
-import { parsePlan, THROUGHPUT_SCENARIOS, USAGE, type BenchPlan } from './bench/plan.js';
+import { parsePlan, profilesTheCeiling, THROUGHPUT_SCENARIOS, USAGE, type BenchPlan } from './bench/plan.js';
 import { kneeSvg, throughputSvg } from './bench/plots.js';
 import { runProfile } from './bench/profile.js';
 import { ProgressTracker } from './bench/progress.js';
@@ -286,7 +286,7 @@ async function main(): Promise<number> {
     };
 
     if (plan.cpuProfile) {
-      const ceilingRedis = plan.cpuProfileLoad === 'mix' ? undefined : await startPrivateRedis('ceiling', logDir);
+      const ceilingRedis = profilesTheCeiling(plan.cpuProfileLoad) ? await startPrivateRedis('ceiling', logDir) : undefined;
       const { markdown, run } = await runProfile({ plan, launcher, root: ROOT, ceilingRedis, logDir, wrk, progress, runId });
       progress.finish();
       if (plan.saveJson) writeFileSync(plan.saveJson, `${JSON.stringify(run, null, 2)}\n`);

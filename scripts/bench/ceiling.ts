@@ -15,6 +15,8 @@ export interface Ceiling {
   readonly url: string;
   readonly pid: number;
   readonly contentType: string;
+  /** Its stdout and stderr. */
+  readonly logFile: string;
   /** Stores the bytes the ceiling answers with (one SET; the server reads them with one GET per request). */
   setPage(bytes: Buffer): Promise<void>;
   peakRssBytes(): number | undefined;
@@ -94,6 +96,7 @@ export async function startCeiling(options: {
     url: `http://127.0.0.1:${port}/`,
     pid: child.pid ?? -1,
     contentType: options.contentType,
+    logFile,
     async setPage(bytes) {
       await redis.set(key, bytes);
     },

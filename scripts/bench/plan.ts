@@ -17,6 +17,9 @@ export const THROUGHPUT_SCENARIOS: readonly Scenario[] = ['reads', 'mix', 'knee'
 
 export type ProfileLoad = 'anonymous' | 'signed-in' | 'mix';
 
+/** Whether a --cpu-prof run profiles the ceiling too: it serves the list page, so the list reads only. */
+export const profilesTheCeiling = (load: ProfileLoad): boolean => load !== 'mix';
+
 export interface BenchPlan {
   scenarios: Scenario[];
   /** reads/mix/knee: seconds of each measured wrk run, and of each unmeasured warm-up run. */

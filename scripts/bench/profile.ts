@@ -33,8 +33,23 @@ interface Window {
   seconds: number;
 }
 
-/** A warm-up, then the measured wrk run and its window on the profile's clock. */
-async function measuredWindow(wrk: (durationSeconds: number) => WrkOptions, settings: WrkSettings): Promise<Window> {
+/**
+ * A warm-up, then the measured wrk run and its window on the profile's clock; both at the plan's
+ * connections with the bench's wrk settings, against what `target` names for a run that long.
+ */
+async function measuredWindow(
+  target: (durationSeconds: number) => Pick<WrkOptions, 'url' | 'headers' | 'mix'>,
+  connections: number,
+  settings: WrkSettings,
+): Promise<Window> {
+  const wrk = (durationSeconds: number): WrkOptions => ({
+    ...target(durationSeconds),
+    connections,
+    threads: settings.threads,
+    durationSeconds,
+    timeoutSeconds: settings.timeoutSeconds,
+    clockTicks: settings.clockTicks,
+  });
   if (settings.warmSeconds > 0) await runWrk(wrk(settings.warmSeconds));
   const fromUs = nowUs();
   const report = await runWrk(wrk(settings.durationSeconds));
@@ -106,12 +121,8 @@ export async function runProfile(options: {
                 tags: dataset.topics,
               }
             : undefined,
-        connections: plan.connections,
-        threads: options.wrk.threads,
-        durationSeconds,
-        timeoutSeconds: options.wrk.timeoutSeconds,
-        clockTicks: options.wrk.clockTicks,
       }),
+      plan.connections,
       options.wrk,
     );
     // The anonymous page, as the reads' ceiling serves it.
@@ -152,21 +163,9 @@ async function profileCeiling(options: {
       nodeArgs: profilerArgs(dir),
     });
     const url = ceiling.url;
-    window = await measuredWindow(
-      (durationSeconds) => ({
-        url,
-        headers: undefined,
-        mix: undefined,
-        connections: options.plan.connections,
-        threads: options.wrk.threads,
-        durationSeconds,
-        timeoutSeconds: options.wrk.timeoutSeconds,
-        clockTicks: options.wrk.clockTicks,
-      }),
-      options.wrk,
-    );
+    window = await measuredWindow(() => ({ url }), options.plan.connections, options.wrk);
   } finally {
     await ceiling?.stop();
   }
-  return profiledProcess(dir, window, join(options.logDir, 'ceiling.log'));
+  return profiledProcess(dir, window, ceiling.logFile);
 }

@@ -3,7 +3,7 @@
  * test/unit/bench-steps.test.ts). The runners use the same sequences, so the progress line
  * ("step 7/23, ~4m10s left") counts what actually runs.
  */
-import type { BenchPlan } from './plan.js';
+import { profilesTheCeiling, type BenchPlan } from './plan.js';
 
 export interface PlannedStep {
   key: string;
@@ -52,7 +52,7 @@ export function plannedSteps(plan: BenchPlan): PlannedStep[] {
       label: `${plan.cpuProfileLoad === 'mix' ? '5:1 mix' : `warm ${plan.cpuProfileLoad} list`} under --cpu-prof`,
       estimateSeconds: plan.warmSeconds + wrkStep + 3,
     });
-    if (plan.cpuProfileLoad !== 'mix')
+    if (profilesTheCeiling(plan.cpuProfileLoad))
       steps.push({ key: 'ceiling', label: 'the ceiling under --cpu-prof', estimateSeconds: plan.warmSeconds + wrkStep + 2 });
     return steps;
   }
